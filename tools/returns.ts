@@ -1,0 +1,166 @@
+import { insufficientData, invalidInput } from "./errors.js";
+import type { PriceTable } from "./price-table.js";
+
+/** Returns with the date each one ends on; `dates[t]` is the day `returns[t]` was earned up to. */
+export interface DatedReturns {
+  readonly dates: readonly string[];
+  readonly returns: readonly number[];
+}
+
+export type ReturnKind = "simple" | "log";
+
+function assertPrices(field: string, prices: readonly number[]): void {
+  for (let i = 0; i < prices.length; i++) {
+    const p = prices[i];
+    if (typeof p !== "number" || !Number.isFinite(p) || p <= 0) {
+      throw invalidInput(
+        `${field}[${i}]`,
+        `price must be a positive finite number, got ${String(p)}`,
+      );
+    }
+  }
+  if (prices.length < 2) {
+    throw insufficientData(field, `requires at least 2 prices, got ${prices.length}`);
+  }
+}
+
+/**
+ * Simple returns `r_t = p_t / p_{t−1} − 1` of a gap-free price series (length n − 1).
+ * @example simpleReturns([100, 110, 99]) // [0.10000000000000009, -0.09999999999999998]
+ */
+export function simpleReturns(prices: readonly number[]): number[] {
+  assertPrices("prices", prices);
+  const out = new Array<number>(prices.length - 1);
+  for (let t = 1; t < prices.length; t++)
+    out[t - 1] = (prices[t] as number) / (prices[t - 1] as number) - 1;
+  return out;
+}
+
+/**
+ * Log returns `ln(p_t / p_{t−1})` of a gap-free price series (length n − 1).
+ * @example logReturns([100, 110]) // [0.09531017980432493]
+ */
+export function logReturns(prices: readonly number[]): number[] {
+  assertPrices("prices", prices);
+  const out = new Array<number>(prices.length - 1);
+  for (let t = 1; t < prices.length; t++)
+    out[t - 1] = Math.log((prices[t] as number) / (prices[t - 1] as number));
+  return out;
+}
+
+/**
+ * Dated returns of one price column that may have missing values (`null`). The series starts at
+ * the symbol's first price; nothing is filled forward. A missing day has no return; the return
+ * on the next priced day is measured from the last available price, so compounded wealth is
+ * preserved across a gap. (Gaps themselves are a data-quality finding of the market layer.)
+ *
+ * @example returnsFromColumn(["d1","d2","d3","d4"], [null, 10, null, 12], "simple")
+ *   // { dates: ["d4"], returns: [0.19999999999999996] }
+ */
+export function returnsFromColumn(
+  dates: readonly string[],
+  column: readonly (number | null)[],
+  kind: ReturnKind = "simple",
+  field = "prices",
+): DatedReturns {
+  if (dates.length !== column.length) {
+    throw invalidInput(field, `has ${column.length} prices for ${dates.length} dates`);
+  }
+  const outDates: string[] = [];
+  const outReturns: number[] = [];
+  let last: number | null = null;
+  for (let t = 0; t < column.length; t++) {
+    const p = column[t];
+    if (p === null || p === undefined) continue;
+    if (!Number.isFinite(p) || p <= 0) {
+      throw invalidInput(
+        `${field}[${t}]`,
+        `price must be a positive finite number, got ${String(p)}`,
+      );
+    }
+    if (last !== null) {
+      outDates.push(dates[t] as string);
+      outReturns.push(kind === "simple" ? p / last - 1 : Math.log(p / last));
+    }
+    last = p;
+  }
+  return { dates: outDates, returns: outReturns };
+}
+
+/** Dated returns of every column of a price table, keyed by symbol (in the table's order). */
+export function tableReturns(
+  table: PriceTable,
+  kind: ReturnKind = "simple",
+): Map<string, DatedReturns> {
+  const out = new Map<string, DatedReturns>();
+  table.symbols.forEach((symbol, j) => {
+    out.set(symbol, returnsFromColumn(table.dates, table.columns[j] ?? [], kind, symbol));
+  });
+  return out;
+}
+
+/**
+ * The dates both series have, with each one's returns on them (inner join; both inputs sorted).
+ * @example alignReturns({dates:["a","b","c"],returns:[1,2,3]},{dates:["b","c","d"],returns:[5,6,7]})
+ *   // { dates: ["b","c"], a: [2,3], b: [5,6] }
+ */
+export function alignReturns(
+  a: DatedReturns,
+  b: DatedReturns,
+): { dates: string[]; a: number[]; b: number[] } {
+  const dates: string[] = [];
+  const ra: number[] = [];
+  const rb: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.dates.length && j < b.dates.length) {
+    const da = a.dates[i] as string;
+    const db = b.dates[j] as string;
+    if (da === db) {
+      dates.push(da);
+      ra.push(a.returns[i] as number);
+      rb.push(b.returns[j] as number);
+      i++;
+      j++;
+    } else if (da < db) i++;
+    else j++;
+  }
+  return { dates, a: ra, b: rb };
+}
+
+/**
+ * Returns of a portfolio rebalanced daily to fixed weights: `r_p,t = Σ_i w_i r_i,t`, on the dates
+ * every asset has a return (a missing asset return is never treated as 0). Weights must be
+ * finite and sum to 1 within 1e-6.
+ */
+export function rebalancedPortfolioReturns(
+  assets: readonly DatedReturns[],
+  weights: readonly number[],
+): DatedReturns {
+  if (assets.length === 0) throw invalidInput("weights", "requires at least one asset");
+  if (assets.length !== weights.length) {
+    throw invalidInput("weights", `has ${weights.length} weights for ${assets.length} assets`);
+  }
+  let total = 0;
+  weights.forEach((w, i) => {
+    if (!Number.isFinite(w)) throw invalidInput(`weights[${i}]`, `must be finite, got ${w}`);
+    total += w;
+  });
+  if (Math.abs(total - 1) > 1e-6) throw invalidInput("weights", `must sum to 1, got ${total}`);
+  // Count, per date, how many assets have it; keep dates all assets share.
+  const counts = new Map<string, number>();
+  for (const a of assets) for (const d of a.dates) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const common = [...counts.entries()]
+    .filter(([, c]) => c === assets.length)
+    .map(([d]) => d)
+    .sort();
+  const index = assets.map((a) => new Map(a.dates.map((d, t) => [d, a.returns[t] as number])));
+  const returns = common.map((d) => {
+    let r = 0;
+    index.forEach((m, i) => {
+      r += (weights[i] as number) * (m.get(d) as number);
+    });
+    return r;
+  });
+  return { dates: common, returns };
+}

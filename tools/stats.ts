@@ -1,0 +1,91 @@
+import { insufficientData } from "./errors.js";
+import { assertFiniteNumber, assertSeries } from "./validate.js";
+
+/**
+ * Elementary statistics used by every figure. Sample statistics use ddof = 1.
+ * Sums use Neumaier compensation so that long daily series (30 years × 252) lose no precision.
+ */
+
+/**
+ * Compensated (Neumaier) sum.
+ * @example sum([0.1, 0.2, 0.3]) // 0.6
+ */
+export function sum(values: readonly number[]): number {
+  let s = 0;
+  let c = 0;
+  for (const v of values) {
+    const t = s + v;
+    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    s = t;
+  }
+  return s + c;
+}
+
+/**
+ * Arithmetic mean. Throws on an empty series.
+ * @example mean([1, 2, 3, 4]) // 2.5
+ */
+export function mean(values: readonly number[]): number {
+  assertSeries("values", values, 1);
+  return sum(values) / values.length;
+}
+
+/**
+ * Sample variance, ddof = 1 (two-pass, compensated).
+ * @example sampleVariance([1, 2, 3, 4]) // 1.6666666666666667
+ */
+export function sampleVariance(values: readonly number[]): number {
+  assertSeries("values", values, 2);
+  const m = mean(values);
+  return sum(values.map((v) => (v - m) * (v - m))) / (values.length - 1);
+}
+
+/**
+ * Sample standard deviation, ddof = 1.
+ * @example sampleStd([2, 4, 4, 4, 5, 5, 7, 9]) // 2.138089935299395
+ */
+export function sampleStd(values: readonly number[]): number {
+  return Math.sqrt(sampleVariance(values));
+}
+
+/**
+ * Sample covariance of two paired series, ddof = 1.
+ * @example sampleCovariance([1, 2, 3], [2, 4, 7]) // 2.5
+ */
+export function sampleCovariance(a: readonly number[], b: readonly number[]): number {
+  assertSeries("a", a, 2);
+  assertSeries("b", b, 2);
+  if (a.length !== b.length) {
+    throw insufficientData("b", `must pair with a (${a.length} values), got ${b.length}`);
+  }
+  const ma = mean(a);
+  const mb = mean(b);
+  const products = a.map((x, i) => (x - ma) * ((b[i] as number) - mb));
+  return sum(products) / (a.length - 1);
+}
+
+/**
+ * Quantile with linear interpolation between order statistics — Hyndman & Fan type 7, the
+ * default of R's `quantile` and numpy's `percentile`: `h = (n − 1)·p`, then interpolate between
+ * the ⌊h⌋-th and ⌈h⌉-th smallest values (0-based).
+ * @example quantile([1, 2, 3, 4], 0.05) // 1.15
+ */
+export function quantile(values: readonly number[], p: number): number {
+  assertSeries("values", values, 1);
+  assertFiniteNumber("p", p);
+  if (p < 0 || p > 1) throw insufficientData("p", `must be within [0, 1], got ${p}`);
+  return quantileSorted(
+    [...values].sort((x, y) => x - y),
+    p,
+  );
+}
+
+/** Type-7 quantile of values already sorted ascending (no copy, no check of the order). */
+export function quantileSorted(sorted: readonly number[], p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (h - lo) * (b - a);
+}
