@@ -1,0 +1,77 @@
+import { isToolError } from "../tools/errors.js";
+import { ConfigError } from "../server/config.js";
+import { EXIT, UsageError, type CliIo, type Command } from "./io.js";
+import { printJson } from "./output.js";
+
+interface CommandSpec {
+  /** Loaded on demand so that one command never pays for another's imports. */
+  readonly load: () => Promise<Command>;
+  readonly usage: string;
+  readonly summary: string;
+}
+
+const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  serve: {
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+    usage: "steward serve [--port N]   (env: PORT, HOST, STEWARD_DATA_DIR, LOG_LEVEL)",
+    summary: "serve the HTTP API",
+  },
+  risk: {
+    load: async () => (await import("./commands/risk.js")).riskCommand,
+    usage:
+      "steward risk --prices <csv> [--weights <json-file>] [--equal-weight] [--benchmark <csv>] [--risk-free R] [--confidence 0.95] [--periods-per-year 252] [--json]",
+    summary: "risk and performance report from a price CSV",
+  },
+};
+
+export function helpText(): string {
+  const lines = ["usage: npm run --silent steward -- <command> [flags]", "", "commands:"];
+  for (const [name, spec] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${spec.summary}`);
+  lines.push("", ...Object.values(COMMANDS).map((spec) => `  ${spec.usage}`));
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Runs one `steward` command line and returns its exit code: 0 success, 1 the command failed on
+ * its input (the error names the field), 2 usage error (one line on stderr, nothing on stdout).
+ * With `--json`, a failure on input is also printed as one JSON error document on stdout.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    io.stdout(helpText());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const spec = COMMANDS[name];
+  if (spec === undefined) {
+    io.stderr(`steward: unknown command "${name}" (try: ${Object.keys(COMMANDS).join(", ")})\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(`usage: ${spec.usage}\n`);
+    return EXIT.ok;
+  }
+  const json = rest.includes("--json");
+  try {
+    const command = await spec.load();
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (isToolError(error)) {
+      if (json) printJson(io, { error: { code: error.code, message: error.message, field: error.field } });
+      io.stderr(`steward ${name}: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr(`steward ${name}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (json) printJson(io, { error: { code: "INTERNAL", message } });
+    io.stderr(`steward ${name}: internal error: ${message}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,63 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Steward's configuration: the only place that reads environment variables. `loadConfig(env)`
+ * validates them with zod and returns a frozen object, or throws a {@link ConfigError} naming
+ * the variable at fault. See `.env.example` for every variable.
+ */
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  STEWARD_DATA_DIR: z.string().min(1).default("./var"),
+  LOG_LEVEL: z.enum(["silent", "error", "warn", "info", "http", "verbose", "debug"]).default("info"),
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute directory holding all of Steward's state (databases, checkpoints, caches). */
+  readonly dataDir: string;
+  readonly logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
+  readonly nodeEnv: z.infer<typeof ConfigSchema>["NODE_ENV"];
+}
+
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`configuration ${variable}: ${message}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+/**
+ * Parses configuration from an environment (defaults to nothing: pass `process.env` explicitly).
+ * Empty strings count as unset.
+ * @example loadConfig({}).port // 8080
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd(),
+): Config {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") cleaned[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? "environment");
+    throw new ConfigError(variable, issue?.message ?? "invalid");
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: path.resolve(cwd, c.STEWARD_DATA_DIR),
+    logLevel: c.LOG_LEVEL,
+    nodeEnv: c.NODE_ENV,
+  });
+}

@@ -1,0 +1,45 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The closed set of error codes the HTTP API answers with, and their statuses. `server/` maps
+ * every thrown error to one of these in one `onError`; nothing else chooses a status.
+ */
+export const ERROR_STATUS = {
+  INVALID_INPUT: 400,
+  INSUFFICIENT_DATA: 422,
+  INFEASIBLE: 422,
+  NUMERICAL: 422,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ApiErrorCode = keyof typeof ERROR_STATUS;
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ApiErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.details = details;
+  }
+  get status(): ContentfulStatusCode {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export interface ErrorBody {
+  readonly error: { readonly code: ApiErrorCode; readonly message: string; readonly details?: Record<string, unknown> };
+}
+
+export function errorBody(code: ApiErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}

@@ -1,0 +1,11 @@
+export { createApp } from "./app.js";
+export type { AppDeps } from "./app.js";
+export { loadConfig, ConfigError } from "./config.js";
+export type { Config } from "./config.js";
+export { ApiError, ERROR_STATUS, errorBody } from "./errors.js";
+export type { ApiErrorCode, ErrorBody } from "./errors.js";
+export { createLogger } from "./logger.js";
+export type { Logger } from "./logger.js";
+export { startServer } from "./serve.js";
+export type { RunningServer } from "./serve.js";
+export { readVersion } from "./version.js";
