@@ -20,7 +20,8 @@ for (const file of files) {
   console.error(`bench: ${file}`);
   const suite = await mod.run();
   for (const r of suite) {
-    const verdict = r.targetMs === undefined ? "" : r.medianMs <= r.targetMs ? " ✓" : " ✗ over target";
+    const verdict =
+      r.targetMs === undefined ? "" : r.medianMs <= r.targetMs ? " ✓" : " ✗ over target";
     console.error(`  ${r.name}: median ${r.medianMs.toFixed(2)} ms${verdict}`);
   }
   results.push(...suite);
@@ -35,7 +36,8 @@ const machine = [
   `- Date: ${new Date().toISOString().slice(0, 10)}`,
 ];
 
-const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+const fmt = (ms: number): string =>
+  ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
 const lines = [
   "# Benchmark results",
   "",
@@ -49,7 +51,12 @@ const lines = [
 ];
 const groups = [...new Set(results.map((r) => r.group))];
 for (const group of groups) {
-  lines.push(`## ${group}`, "", "| case | calls | median ms | min ms | p95 ms | target ms | met | note |", "| --- | ---: | ---: | ---: | ---: | ---: | :---: | --- |");
+  lines.push(
+    `## ${group}`,
+    "",
+    "| case | calls | median ms | min ms | p95 ms | target ms | met | note |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | :---: | --- |",
+  );
   for (const r of results.filter((x) => x.group === group)) {
     const met = r.targetMs === undefined ? "" : r.medianMs <= r.targetMs ? "yes" : "**no**";
     lines.push(

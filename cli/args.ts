@@ -9,7 +9,11 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
  * Strict flag parsing: unknown flags, missing values and stray positionals are usage errors with
  * one clear line.
  */
-export function parseFlags<T extends Options>(command: string, args: readonly string[], options: T) {
+export function parseFlags<T extends Options>(
+  command: string,
+  args: readonly string[],
+  options: T,
+) {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -20,7 +24,8 @@ export function parseFlags<T extends Options>(command: string, args: readonly st
 
 /** A required string flag. */
 export function requireFlag(command: string, name: string, value: string | undefined): string {
-  if (value === undefined || value === "") throw new UsageError(`steward ${command}: --${name} is required`);
+  if (value === undefined || value === "")
+    throw new UsageError(`steward ${command}: --${name} is required`);
   return value;
 }
 
@@ -39,21 +44,31 @@ export function numberFlag(
   }
   const { min, max, exclusiveMin = false, exclusiveMax = false } = range;
   if (min !== undefined && (exclusiveMin ? n <= min : n < min)) {
-    throw new UsageError(`steward ${command}: --${name} must be ${exclusiveMin ? ">" : "≥"} ${min}, got ${n}`);
+    throw new UsageError(
+      `steward ${command}: --${name} must be ${exclusiveMin ? ">" : "≥"} ${min}, got ${n}`,
+    );
   }
   if (max !== undefined && (exclusiveMax ? n >= max : n > max)) {
-    throw new UsageError(`steward ${command}: --${name} must be ${exclusiveMax ? "<" : "≤"} ${max}, got ${n}`);
+    throw new UsageError(
+      `steward ${command}: --${name} must be ${exclusiveMax ? "<" : "≤"} ${max}, got ${n}`,
+    );
   }
   return n;
 }
 
 /** Reads a file named on the command line; a missing file is a usage error naming the flag. */
-export async function readInputFile(command: string, flag: string, file: string, cwd: string): Promise<string> {
+export async function readInputFile(
+  command: string,
+  flag: string,
+  file: string,
+  cwd: string,
+): Promise<string> {
   try {
     return await readFile(path.resolve(cwd, file), "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : "cannot be read";
+    const why =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : "cannot be read";
     throw new UsageError(`steward ${command}: --${flag} ${file}: ${why}`);
   }
 }

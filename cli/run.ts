@@ -26,7 +26,8 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
 
 export function helpText(): string {
   const lines = ["usage: npm run --silent steward -- <command> [flags]", "", "commands:"];
-  for (const [name, spec] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${spec.summary}`);
+  for (const [name, spec] of Object.entries(COMMANDS))
+    lines.push(`  ${name.padEnd(10)} ${spec.summary}`);
   lines.push("", ...Object.values(COMMANDS).map((spec) => `  ${spec.usage}`));
   return `${lines.join("\n")}\n`;
 }
@@ -61,7 +62,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.usage;
     }
     if (isToolError(error)) {
-      if (json) printJson(io, { error: { code: error.code, message: error.message, field: error.field } });
+      if (json)
+        printJson(io, { error: { code: error.code, message: error.message, field: error.field } });
       io.stderr(`steward ${name}: ${error.message}\n`);
       return EXIT.failed;
     }

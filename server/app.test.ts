@@ -44,7 +44,9 @@ describe("createApp", () => {
   it("answers an unknown route with a JSON 404", async () => {
     const res = await build().request("/api/nope");
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { code: "NOT_FOUND", message: "no route for GET /api/nope" } });
+    expect(await res.json()).toEqual({
+      error: { code: "NOT_FOUND", message: "no route for GET /api/nope" },
+    });
   });
 
   it("maps an ApiError to its status and body", async () => {

@@ -47,11 +47,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
       service: "steward",
       version: deps.version,
       time: deps.clock().toISOString(),
-      uptimeSeconds: Math.max(0, Math.round((deps.clock().getTime() - deps.startedAt.getTime()) / 1000)),
+      uptimeSeconds: Math.max(
+        0,
+        Math.round((deps.clock().getTime() - deps.startedAt.getTime()) / 1000),
+      ),
     }),
   );
 
-  app.notFound((c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) =>
+    c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404),
+  );
 
   app.onError((err, c) => {
     if (err instanceof ApiError) {

@@ -10,7 +10,9 @@ const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
   STEWARD_DATA_DIR: z.string().min(1).default("./var"),
-  LOG_LEVEL: z.enum(["silent", "error", "warn", "info", "http", "verbose", "debug"]).default("info"),
+  LOG_LEVEL: z
+    .enum(["silent", "error", "warn", "info", "http", "verbose", "debug"])
+    .default("info"),
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
 });
 

@@ -37,9 +37,17 @@ export class ApiError extends Error {
 }
 
 export interface ErrorBody {
-  readonly error: { readonly code: ApiErrorCode; readonly message: string; readonly details?: Record<string, unknown> };
+  readonly error: {
+    readonly code: ApiErrorCode;
+    readonly message: string;
+    readonly details?: Record<string, unknown>;
+  };
 }
 
-export function errorBody(code: ApiErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
+export function errorBody(
+  code: ApiErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): ErrorBody {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }

@@ -32,8 +32,6 @@ export function createLogger(options: LoggerOptions): Logger {
     silent,
     defaultMeta: { service: "steward", ...options.defaultMeta },
     format: winston.format.combine(redact(), winston.format.timestamp(), winston.format.json()),
-    transports: [
-      new winston.transports.Stream({ stream: options.stream ?? process.stderr }),
-    ],
+    transports: [new winston.transports.Stream({ stream: options.stream ?? process.stderr })],
   });
 }

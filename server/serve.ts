@@ -24,7 +24,9 @@ export async function startServer(
   mkdirSync(config.dataDir, { recursive: true });
   const app = createApp({ config, logger, clock, version, startedAt: clock() });
   const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s),
+    );
   });
   const address = server.address() as AddressInfo;
   logger.info("listening", { port: address.port, host: config.host, dataDir: config.dataDir });

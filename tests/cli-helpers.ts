@@ -13,7 +13,10 @@ export interface CliResult {
 }
 
 /** Runs a `steward` command line in-process with captured streams. */
-export async function cli(argv: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+export async function cli(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, {

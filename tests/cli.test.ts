@@ -48,7 +48,9 @@ describe("steward (usage)", () => {
   });
 
   it("exits 2 for a non-numeric --risk-free or an out-of-range --confidence", async () => {
-    expect((await cli(["risk", "--prices", spy, "--risk-free", "abc"])).stderr).toMatch(/--risk-free must be a finite number/);
+    expect((await cli(["risk", "--prices", spy, "--risk-free", "abc"])).stderr).toMatch(
+      /--risk-free must be a finite number/,
+    );
     const r = await cli(["risk", "--prices", spy, "--confidence", "1.5"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--confidence/);
@@ -72,7 +74,12 @@ describe("steward risk", () => {
     const r = await cli(["risk", "--prices", spy, "--json"]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as {
-      portfolio: { metrics: Record<string, number | null>; observations: number; start: string; end: string };
+      portfolio: {
+        metrics: Record<string, number | null>;
+        observations: number;
+        start: string;
+        end: string;
+      };
     };
     // Naive: read the prices again, simple returns, two-pass sample std.
     const table = parsePriceCsv(await import("node:fs").then((fs) => fs.readFileSync(spy, "utf8")));
@@ -87,11 +94,33 @@ describe("steward risk", () => {
   });
 
   it("reports an equal-weight portfolio against a benchmark with every metric finite", async () => {
-    const r = await cli(["risk", "--prices", equities, "--equal-weight", "--benchmark", spy, "--risk-free", "0.02", "--json"]);
+    const r = await cli([
+      "risk",
+      "--prices",
+      equities,
+      "--equal-weight",
+      "--benchmark",
+      spy,
+      "--risk-free",
+      "0.02",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { portfolio: { metrics: Record<string, number | null> }; assets: Record<string, unknown> };
+    const report = JSON.parse(r.stdout) as {
+      portfolio: { metrics: Record<string, number | null> };
+      assets: Record<string, unknown>;
+    };
     expect(Object.keys(report.assets)).toHaveLength(20);
-    for (const key of ["beta", "alpha", "trackingError", "informationRatio", "var95", "cvar95", "parametricVar95", "parametricCvar95"]) {
+    for (const key of [
+      "beta",
+      "alpha",
+      "trackingError",
+      "informationRatio",
+      "var95",
+      "cvar95",
+      "parametricVar95",
+      "parametricCvar95",
+    ]) {
       expect(typeof report.portfolio.metrics[key]).toBe("number");
     }
     expect(nonFinite(report)).toEqual([]);

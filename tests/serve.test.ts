@@ -14,7 +14,13 @@ describe("steward serve (a real process on loopback)", () => {
   it("serves /api/health, keeps state under STEWARD_DATA_DIR and exits cleanly on SIGTERM", async () => {
     const child = spawn(tsx, ["cli/main.ts", "serve"], {
       cwd: root,
-      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", STEWARD_DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+      env: {
+        ...process.env,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        STEWARD_DATA_DIR: dataDir,
+        LOG_LEVEL: "silent",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

@@ -1,4 +1,4 @@
-import { insufficientData } from "./errors.js";
+import { invalidInput } from "./errors.js";
 import { assertFiniteNumber, assertSeries } from "./validate.js";
 
 /**
@@ -56,7 +56,7 @@ export function sampleCovariance(a: readonly number[], b: readonly number[]): nu
   assertSeries("a", a, 2);
   assertSeries("b", b, 2);
   if (a.length !== b.length) {
-    throw insufficientData("b", `must pair with a (${a.length} values), got ${b.length}`);
+    throw invalidInput("b", `must pair with a (${a.length} values), got ${b.length}`);
   }
   const ma = mean(a);
   const mb = mean(b);
@@ -73,7 +73,7 @@ export function sampleCovariance(a: readonly number[], b: readonly number[]): nu
 export function quantile(values: readonly number[], p: number): number {
   assertSeries("values", values, 1);
   assertFiniteNumber("p", p);
-  if (p < 0 || p > 1) throw insufficientData("p", `must be within [0, 1], got ${p}`);
+  if (p < 0 || p > 1) throw invalidInput("p", `must be within [0, 1], got ${p}`);
   return quantileSorted(
     [...values].sort((x, y) => x - y),
     p,

@@ -11,7 +11,10 @@ export function parseWeightsJson(text: string, source: string): Record<string, n
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw invalidInput(source, `is not valid JSON (${error instanceof Error ? error.message : "parse error"})`);
+    throw invalidInput(
+      source,
+      `is not valid JSON (${error instanceof Error ? error.message : "parse error"})`,
+    );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw invalidInput(source, 'must be a JSON object {"SYMBOL": weight, …}');
@@ -19,7 +22,10 @@ export function parseWeightsJson(text: string, source: string): Record<string, n
   const weights: Record<string, number> = {};
   for (const [symbol, value] of Object.entries(parsed)) {
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw invalidInput(`weights.${symbol}`, `must be a finite number, got ${JSON.stringify(value)}`);
+      throw invalidInput(
+        `weights.${symbol}`,
+        `must be a finite number, got ${JSON.stringify(value)}`,
+      );
     }
     weights[symbol] = value;
   }
@@ -49,17 +55,29 @@ export const riskCommand: Command = async (args, io) => {
     exclusiveMin: true,
     exclusiveMax: true,
   });
-  const periodsPerYear = numberFlag("risk", "periods-per-year", flags["periods-per-year"], { min: 1, max: 366 });
+  const periodsPerYear = numberFlag("risk", "periods-per-year", flags["periods-per-year"], {
+    min: 1,
+    max: 366,
+  });
 
-  const table = parsePriceCsv(await readInputFile("risk", "prices", pricesFile, io.cwd), pricesFile);
+  const table = parsePriceCsv(
+    await readInputFile("risk", "prices", pricesFile, io.cwd),
+    pricesFile,
+  );
   const weights =
     flags.weights === undefined
       ? undefined
-      : parseWeightsJson(await readInputFile("risk", "weights", flags.weights, io.cwd), flags.weights);
+      : parseWeightsJson(
+          await readInputFile("risk", "weights", flags.weights, io.cwd),
+          flags.weights,
+        );
   const benchmark =
     flags.benchmark === undefined
       ? undefined
-      : parsePriceCsv(await readInputFile("risk", "benchmark", flags.benchmark, io.cwd), flags.benchmark);
+      : parsePriceCsv(
+          await readInputFile("risk", "benchmark", flags.benchmark, io.cwd),
+          flags.benchmark,
+        );
 
   const report = riskReport({
     table,

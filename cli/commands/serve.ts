@@ -12,10 +12,15 @@ import type { Command } from "../io.js";
 export const serveCommand: Command = async (args, io) => {
   const flags = parseFlags("serve", args, { port: { type: "string" } });
   const port = numberFlag("serve", "port", flags.port, { min: 0, max: 65535 });
-  const config = loadConfig(port === undefined ? io.env : { ...io.env, PORT: String(port) }, io.cwd);
+  const config = loadConfig(
+    port === undefined ? io.env : { ...io.env, PORT: String(port) },
+    io.cwd,
+  );
   const logger = createLogger({ level: config.logLevel });
   const server = await startServer(config, logger, readVersion());
-  io.stderr(`steward: API listening on http://${config.host}:${server.port} (data: ${config.dataDir})\n`);
+  io.stderr(
+    `steward: API listening on http://${config.host}:${server.port} (data: ${config.dataDir})\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       logger.info("shutting down", { signal });
