@@ -147,20 +147,28 @@ export function rebalancedPortfolioReturns(
     total += w;
   });
   if (Math.abs(total - 1) > 1e-6) throw invalidInput("weights", `must sum to 1, got ${total}`);
-  // Count, per date, how many assets have it; keep dates all assets share.
-  const counts = new Map<string, number>();
-  for (const a of assets) for (const d of a.dates) counts.set(d, (counts.get(d) ?? 0) + 1);
-  const common = [...counts.entries()]
-    .filter(([, c]) => c === assets.length)
-    .map(([d]) => d)
-    .sort();
-  const index = assets.map((a) => new Map(a.dates.map((d, t) => [d, a.returns[t] as number])));
-  const returns = common.map((d) => {
-    let r = 0;
-    index.forEach((m, i) => {
-      r += (weights[i] as number) * (m.get(d) as number);
-    });
-    return r;
-  });
-  return { dates: common, returns };
+  // Dates are sorted within each series: a k-way merge keeps the dates every asset has.
+  const cursors = new Array<number>(assets.length).fill(0);
+  const dates: string[] = [];
+  const returns: number[] = [];
+  const first = assets[0] as DatedReturns;
+  for (let t = 0; t < first.dates.length; t++) {
+    const d = first.dates[t] as string;
+    let r = (weights[0] as number) * (first.returns[t] as number);
+    let everywhere = true;
+    for (let i = 1; i < assets.length; i++) {
+      const a = assets[i] as DatedReturns;
+      let k = cursors[i] as number;
+      while (k < a.dates.length && (a.dates[k] as string) < d) k++;
+      cursors[i] = k;
+      if (k < a.dates.length && a.dates[k] === d)
+        r += (weights[i] as number) * (a.returns[k] as number);
+      else everywhere = false;
+    }
+    if (everywhere) {
+      dates.push(d);
+      returns.push(r);
+    }
+  }
+  return { dates, returns };
 }

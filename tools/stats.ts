@@ -13,7 +13,8 @@ import { assertFiniteNumber, assertSeries } from "./validate.js";
 export function sum(values: readonly number[]): number {
   let s = 0;
   let c = 0;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
     const t = s + v;
     c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
     s = t;
@@ -36,8 +37,18 @@ export function mean(values: readonly number[]): number {
  */
 export function sampleVariance(values: readonly number[]): number {
   assertSeries("values", values, 2);
-  const m = mean(values);
-  return sum(values.map((v) => (v - m) * (v - m))) / (values.length - 1);
+  const m = sum(values) / values.length;
+  // Two-pass with Neumaier compensation, inline to avoid allocating the squared deviations.
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < values.length; i++) {
+    const d = (values[i] as number) - m;
+    const v = d * d;
+    const t = s + v;
+    c += s >= v ? s - t + v : v - t + s;
+    s = t;
+  }
+  return (s + c) / (values.length - 1);
 }
 
 /**
@@ -58,10 +69,17 @@ export function sampleCovariance(a: readonly number[], b: readonly number[]): nu
   if (a.length !== b.length) {
     throw invalidInput("b", `must pair with a (${a.length} values), got ${b.length}`);
   }
-  const ma = mean(a);
-  const mb = mean(b);
-  const products = a.map((x, i) => (x - ma) * ((b[i] as number) - mb));
-  return sum(products) / (a.length - 1);
+  const ma = sum(a) / a.length;
+  const mb = sum(b) / b.length;
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = ((a[i] as number) - ma) * ((b[i] as number) - mb);
+    const t = s + v;
+    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    s = t;
+  }
+  return (s + c) / (a.length - 1);
 }
 
 /**
