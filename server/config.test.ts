@@ -26,3 +26,24 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
   });
 });
+
+describe("loadConfig (stores)", () => {
+  it("puts checkpoints under the data directory unless told otherwise", () => {
+    const config = loadConfig({ STEWARD_DATA_DIR: "/data" }, "/srv");
+    expect(config.checkpointDir).toBe("/data/checkpoints");
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.marketData).toBe("sample");
+  });
+
+  it("accepts a PostgreSQL URL and refuses anything else", () => {
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h:5432/db" }).databaseUrl).toBe(
+      "postgres://u@h:5432/db",
+    );
+    expect(() => loadConfig({ DATABASE_URL: "mysql://u@h/db" })).toThrow(/DATABASE_URL/);
+  });
+
+  it("refuses an unknown market-data provider", () => {
+    expect(() => loadConfig({ STEWARD_MARKET_DATA: "bloomberg" })).toThrow(/STEWARD_MARKET_DATA/);
+    expect(loadConfig({ STEWARD_MARKET_DATA: "csv:/prices" }).marketData).toBe("csv:/prices");
+  });
+});

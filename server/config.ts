@@ -14,6 +14,19 @@ const ConfigSchema = z.object({
     .enum(["silent", "error", "warn", "info", "http", "verbose", "debug"])
     .default("info"),
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  STEWARD_CHECKPOINT_DIR: z.string().min(1).optional(),
+  STEWARD_AUDIT_SIGNING_KEY: z
+    .string()
+    .includes("BEGIN PRIVATE KEY", { message: "must be a PKCS#8 PEM Ed25519 private key" })
+    .optional(),
+  STEWARD_MARKET_DATA: z
+    .string()
+    .regex(/^(sample|simulated|yahoo|csv:.+)$/, "must be sample, simulated, yahoo or csv:<dir>")
+    .default("sample"),
 });
 
 export interface Config {
@@ -23,6 +36,14 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: z.infer<typeof ConfigSchema>["LOG_LEVEL"];
   readonly nodeEnv: z.infer<typeof ConfigSchema>["NODE_ENV"];
+  /** PostgreSQL for every store when set; otherwise SQLite files under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  /** Where signed audit checkpoints are also written, outside the database. */
+  readonly checkpointDir: string;
+  /** PEM Ed25519 private key for audit checkpoints; a development key is generated when absent. */
+  readonly auditSigningKeyPem: string | undefined;
+  /** Default market-data provider: sample (embedded), simulated, yahoo or csv:<dir>. */
+  readonly marketData: string;
 }
 
 export class ConfigError extends Error {
@@ -55,11 +76,16 @@ export function loadConfig(
     throw new ConfigError(variable, issue?.message ?? "invalid");
   }
   const c = parsed.data;
+  const dataDir = path.resolve(cwd, c.STEWARD_DATA_DIR);
   return Object.freeze({
     port: c.PORT,
     host: c.HOST,
-    dataDir: path.resolve(cwd, c.STEWARD_DATA_DIR),
+    dataDir,
     logLevel: c.LOG_LEVEL,
     nodeEnv: c.NODE_ENV,
+    databaseUrl: c.DATABASE_URL,
+    checkpointDir: path.resolve(cwd, c.STEWARD_CHECKPOINT_DIR ?? path.join(dataDir, "checkpoints")),
+    auditSigningKeyPem: c.STEWARD_AUDIT_SIGNING_KEY,
+    marketData: c.STEWARD_MARKET_DATA,
   });
 }
