@@ -22,6 +22,11 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "steward risk --prices <csv> [--weights <json-file>] [--equal-weight] [--benchmark <csv>] [--risk-free R] [--confidence 0.95] [--periods-per-year 252] [--json]",
     summary: "risk and performance report from a price CSV",
   },
+  forecast: {
+    load: async () => (await import("./commands/forecast.js")).forecastCommand,
+    usage: "steward forecast --prices <csv> [--as-of YYYY-MM-DD] [--json]",
+    summary: "point-in-time forecasting ensemble per asset",
+  },
 };
 
 export function helpText(): string {

@@ -190,3 +190,29 @@ describe("steward risk", () => {
     expect(usage.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
+
+describe("steward forecast", () => {
+  it("forecasts every asset as of a date with confidence in [0, 1] and no NaN", async () => {
+    const r = await cli(["forecast", "--prices", equities, "--as-of", "2016-06-30", "--json"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      asOf: string;
+      lastDataDate: string;
+      assets: Record<string, { confidence: number; signals: unknown[] }>;
+    };
+    expect(report.asOf).toBe("2016-06-30");
+    expect(report.lastDataDate).toBe("2016-06-30");
+    expect(Object.keys(report.assets)).toHaveLength(20);
+    for (const a of Object.values(report.assets)) {
+      expect(a.confidence).toBeGreaterThanOrEqual(0);
+      expect(a.confidence).toBeLessThanOrEqual(1);
+    }
+    expect(nonFinite(report)).toEqual([]);
+  });
+
+  it("exits 2 for an --as-of that is not a date", async () => {
+    const r = await cli(["forecast", "--prices", equities, "--as-of", "yesterday"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--as-of must be a date/);
+  });
+});
