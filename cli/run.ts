@@ -1,4 +1,5 @@
 import { isToolError } from "../tools/errors.js";
+import { MarketDataError } from "../market/types.js";
 import { ConfigError } from "../server/config.js";
 import { EXIT, UsageError, type CliIo, type Command } from "./io.js";
 import { printJson } from "./output.js";
@@ -21,6 +22,12 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     usage:
       "steward risk --prices <csv> [--weights <json-file>] [--equal-weight] [--benchmark <csv>] [--risk-free R] [--confidence 0.95] [--periods-per-year 252] [--json]",
     summary: "risk and performance report from a price CSV",
+  },
+  data: {
+    load: async () => (await import("./commands/data.js")).dataCommand,
+    usage:
+      "steward data --provider sample|simulated|csv:<dir>|yahoo [--symbols A,B] [--from D] [--to D] [--seed N] [--scenario NAME] [--json]",
+    summary: "market data with point-in-time windows and quality findings",
   },
   forecast: {
     load: async () => (await import("./commands/forecast.js")).forecastCommand,
@@ -69,6 +76,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (isToolError(error)) {
       if (json)
         printJson(io, { error: { code: error.code, message: error.message, field: error.field } });
+      io.stderr(`steward ${name}: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof MarketDataError) {
+      if (json)
+        printJson(io, {
+          error: { code: error.code, message: error.message, field: error.field ?? null },
+        });
       io.stderr(`steward ${name}: ${error.message}\n`);
       return EXIT.failed;
     }

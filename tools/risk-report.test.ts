@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isToolError } from "./errors.js";
 import { parsePriceCsv, type PriceTable } from "./price-table.js";
-import { formatRiskTable, riskReport, type RiskReportInput } from "./risk-report.js";
+import { riskReport, type RiskReportInput } from "./risk-report.js";
+import { formatRiskTable } from "./risk-table.js";
 
 const DATES = ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"];
 /** A: returns +10%, −10%, +10%.  B: 0%, +10%, 0%. */

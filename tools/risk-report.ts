@@ -21,8 +21,6 @@ import {
 import { assertConfidence } from "./validate.js";
 import { historicalTail, parametricCvar, parametricVar } from "./var.js";
 
-export { formatRiskTable } from "./risk-table.js";
-
 /** Input of `steward risk`: a price table, how to weight it, an optional one-column benchmark. */
 export interface RiskReportInput {
   readonly table: PriceTable;

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { MemoryPriceCache } from "../../market/price-cache-memory.js";
+import type { YahooClient } from "../../market/yahoo-client.js";
 import { UsageError, type CliIo } from "../io.js";
 import { createDataCommand, type DataReport } from "./data.js";
 
@@ -221,5 +223,84 @@ describe("steward data --provider simulated", () => {
     for (const bars of Object.values(r.series)) {
       expect(bars.every((x) => x.date >= "2024-12-02" && x.date <= "2024-12-31")).toBe(true);
     }
+  });
+});
+
+describe("steward data --provider yahoo (recorded responses, no network)", () => {
+  /** Dates revived the way yahoo-finance2 coerces them. */
+  const recorded = (name: string): unknown =>
+    (
+      JSON.parse(
+        readFileSync(path.join(root, "tests/fixtures/yahoo", `${name}.json`), "utf8"),
+        (key, value: unknown) =>
+          key === "date" && typeof value === "string" ? new Date(value) : value,
+      ) as { response: unknown }
+    ).response;
+  const client: YahooClient = {
+    chart: async () => recorded("chart-aapl"),
+    quote: async (symbols) =>
+      (recorded("quote-mixed") as { symbol: string }[]).filter((q) => symbols.includes(q.symbol)),
+  };
+  let opened = 0;
+  let closed = 0;
+  const yahoo = createDataCommand({
+    // Monday 2024-01-08, 22:00 UTC: after that day's close in New York.
+    clock: () => new Date("2024-01-08T22:00:00Z"),
+    yahooClient: client,
+    openCache: async (_io, clock) => {
+      opened++;
+      const cache = new MemoryPriceCache(clock);
+      const close = cache.close.bind(cache);
+      return Object.assign(cache, {
+        close: async () => {
+          closed++;
+          await close();
+        },
+      });
+    },
+  });
+  const io = (out: string[]): CliIo => ({
+    stdout: (t) => out.push(t),
+    stderr: (t) => out.push(t),
+    env: {},
+    cwd: root,
+  });
+
+  it("defaults --to to today by the injected clock and returns nothing after it", async () => {
+    const out: string[] = [];
+    const code = await yahoo(["--provider", "yahoo", "--symbols", "AAPL", "--json"], io(out));
+    expect(code, out.join("")).toBe(0);
+    const r = JSON.parse(out.join("")) as DataReport;
+    expect(r.window.to).toBe("2024-01-08");
+    // The recording has sessions through 2024-01-09; the 9th is after the as-of date.
+    expect(r.series.AAPL?.map((b) => b.date)).toEqual([
+      "2024-01-02",
+      "2024-01-03",
+      "2024-01-04",
+      "2024-01-05",
+      "2024-01-08",
+    ]);
+    expect(r.source[0]?.provider).toBe("yahoo");
+    expect([opened, closed]).toEqual([1, 1]);
+  });
+
+  it("requires --symbols (Yahoo has no finite universe)", async () => {
+    await expect(yahoo(["--provider", "yahoo"], io([]))).rejects.toThrow(/--symbols is required/);
+    expect(opened).toBe(closed);
+  });
+
+  it("caches answers in SQLite under STEWARD_DATA_DIR by default", async () => {
+    const dataDir = mkdtempSync(path.join(tmp, "var-"));
+    const withSqlite = createDataCommand({
+      clock: () => new Date("2024-01-08T22:00:00Z"),
+      yahooClient: client,
+    });
+    const out: string[] = [];
+    const code = await withSqlite(["--provider", "yahoo", "--symbols", "AAPL", "--json"], {
+      ...io(out),
+      env: { STEWARD_DATA_DIR: dataDir },
+    });
+    expect(code, out.join("")).toBe(0);
+    expect(existsSync(path.join(dataDir, "price-cache.sqlite"))).toBe(true);
   });
 });

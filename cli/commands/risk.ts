@@ -1,6 +1,7 @@
 import { invalidInput } from "../../tools/errors.js";
 import { parsePriceCsv } from "../../tools/price-table.js";
-import { formatRiskTable, riskReport } from "../../tools/risk-report.js";
+import { riskReport } from "../../tools/risk-report.js";
+import { formatRiskTable } from "../../tools/risk-table.js";
 import { numberFlag, parseFlags, readInputFile, requireFlag } from "../args.js";
 import { EXIT, UsageError, type Command } from "../io.js";
 import { printJson } from "../output.js";
