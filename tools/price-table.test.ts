@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIsoDate, parsePriceCsv, priceColumn } from "./price-table.js";
+import { isIsoDate, isValidSymbol, parsePriceCsv, priceColumn } from "./price-table.js";
 
 describe("parsePriceCsv", () => {
   it("parses dates, symbols and prices with empty cells as missing", () => {
@@ -45,5 +45,10 @@ describe("parsePriceCsv", () => {
     expect(isIsoDate("2024-02-29")).toBe(true);
     expect(isIsoDate("2023-02-29")).toBe(false);
     expect(isIsoDate("2024-1-02")).toBe(false);
+  });
+
+  it("accepts tickers and index symbols, refuses anything else", () => {
+    for (const s of ["AAPL", "BRK.B", "EURUSD=X", "^GSPC", "BTC-USD"]) expect(isValidSymbol(s)).toBe(true);
+    for (const s of ["", "^", "-A", "A B", "A,B", "x".repeat(34)]) expect(isValidSymbol(s)).toBe(false);
   });
 });

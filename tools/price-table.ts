@@ -14,7 +14,7 @@ export interface PriceTable {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const SYMBOL = /^[A-Za-z0-9][A-Za-z0-9.\-_=^/]{0,31}$/;
+const SYMBOL = /^\^?[A-Za-z0-9][A-Za-z0-9.\-_=^/]{0,31}$/;
 
 /** True for a real calendar date written `YYYY-MM-DD`. */
 export function isIsoDate(value: string): boolean {
@@ -24,7 +24,7 @@ export function isIsoDate(value: string): boolean {
   return d.toISOString().slice(0, 10) === value;
 }
 
-/** A symbol: 1–32 characters, letters, digits and `. - _ = ^ /`, starting with a letter or digit. */
+/** A symbol: 1–32 characters, letters, digits and `. - _ = ^ /`, starting with a letter or digit (or `^` for an index such as `^GSPC`). */
 export function isValidSymbol(value: string): boolean {
   return SYMBOL.test(value);
 }
