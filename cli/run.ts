@@ -29,6 +29,12 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "steward data --provider sample|simulated|csv:<dir>|yahoo [--symbols A,B] [--from D] [--to D] [--seed N] [--scenario NAME] [--json]",
     summary: "market data with point-in-time windows and quality findings",
   },
+  optimize: {
+    load: async () => (await import("./commands/optimize.js")).optimizeCommand,
+    usage:
+      "steward optimize --prices <csv> --objective max-sharpe|min-volatility|efficient-risk|efficient-return|risk-parity|hrp|black-litterman [--risk-free R] [--target-volatility V] [--target-return R] [--expected-returns geometric|arithmetic|ewma] [--covariance sample|ledoit-wolf|ewma] [--min-weight A] [--max-weight B] [--views <json>] [--json]",
+    summary: "target weights: mean-variance, risk parity, HRP, Black-Litterman",
+  },
   forecast: {
     load: async () => (await import("./commands/forecast.js")).forecastCommand,
     usage: "steward forecast --prices <csv> [--as-of YYYY-MM-DD] [--json]",

@@ -216,3 +216,123 @@ describe("steward forecast", () => {
     expect(r.stderr).toMatch(/--as-of must be a date/);
   });
 });
+
+describe("steward optimize", () => {
+  const perf = async (args: string[]) => {
+    const r = await cli([
+      "optimize",
+      "--prices",
+      equities,
+      "--risk-free",
+      "0.02",
+      "--json",
+      ...args,
+    ]);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as {
+      objective: string;
+      weights: Record<string, number>;
+      performance: { expectedReturn: number; volatility: number; sharpe: number };
+      inputs: Record<string, unknown>;
+    };
+  };
+  const close = (actual: number, expected: number) =>
+    expect(Math.abs(actual / expected - 1)).toBeLessThan(1e-6);
+
+  // PyPortfolioOpt tests/test_efficient_frontier.py asserts these portfolio_performance tuples on
+  // this same file (stock_prices.csv) with mean_historical_return, sample_cov and rf = 0.02.
+  it("reproduces PyPortfolioOpt's max-Sharpe (0.3047768672819914, 0.22165566922402932, 1.2847714127003216)", async () => {
+    const r = await perf(["--objective", "max-sharpe"]);
+    close(r.performance.expectedReturn, 0.3047768672819914);
+    close(r.performance.volatility, 0.22165566922402932);
+    close(r.performance.sharpe, 1.2847714127003216);
+    const sum = Object.values(r.weights).reduce((a, b) => a + b, 0);
+    expect(Math.abs(sum - 1)).toBeLessThan(1e-9);
+    expect(r.inputs).toMatchObject({
+      expectedReturns: "geometric",
+      covariance: "sample",
+      riskFree: 0.02,
+    });
+  });
+
+  it("reproduces PyPortfolioOpt's min-volatility and efficient-return(0.25)", async () => {
+    const mv = await perf(["--objective", "min-volatility"]);
+    close(mv.performance.volatility, 0.15915084514118694);
+    close(mv.performance.expectedReturn, 0.15056821399482578);
+    const er = await perf(["--objective", "efficient-return", "--target-return", "0.25"]);
+    close(er.performance.volatility, 0.18723269942026335);
+  });
+
+  it("holds every weight inside --min-weight/--max-weight exactly", async () => {
+    const r = await perf([
+      "--objective",
+      "max-sharpe",
+      "--min-weight",
+      "0.01",
+      "--max-weight",
+      "0.1",
+    ]);
+    for (const w of Object.values(r.weights)) {
+      expect(w).toBeGreaterThanOrEqual(0.01);
+      expect(w).toBeLessThanOrEqual(0.1);
+    }
+  });
+
+  it("runs HRP, risk parity and Black–Litterman with long-only weights summing to 1", async () => {
+    const views = tmpFile(
+      "views.json",
+      JSON.stringify([{ type: "absolute", asset: "AAPL", return: 0.1, confidence: 0.5 }]),
+    );
+    for (const args of [
+      ["--objective", "hrp"],
+      ["--objective", "risk-parity"],
+      ["--objective", "black-litterman", "--views", views],
+    ]) {
+      const r = await perf(args);
+      const ws = Object.values(r.weights);
+      expect(ws).toHaveLength(20);
+      expect(Math.abs(ws.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+      expect(Math.min(...ws)).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("names the constraint of an infeasible target", async () => {
+    const r = await cli([
+      "optimize",
+      "--prices",
+      equities,
+      "--objective",
+      "efficient-risk",
+      "--target-volatility",
+      "0.05",
+      "--json",
+    ]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      error: { code: "INFEASIBLE", field: "targetVolatility" },
+    });
+    const bounds = await cli([
+      "optimize",
+      "--prices",
+      equities,
+      "--objective",
+      "min-volatility",
+      "--max-weight",
+      "0.01",
+    ]);
+    expect(bounds.code).toBe(1);
+    expect(bounds.stderr).toMatch(/bounds/);
+  });
+
+  it.each([
+    [["--objective", "sharpest"], /--objective must be one of/],
+    [["--objective", "efficient-risk"], /needs --target-volatility/],
+    [["--objective", "hrp", "--max-weight", "0.2"], /do not apply to hrp/],
+    [["--objective", "black-litterman"], /needs --views/],
+    [["--objective", "max-sharpe", "--covariance", "robust"], /--covariance must be one of/],
+  ])("exits 2 for %j", async (args, pattern) => {
+    const r = await cli(["optimize", "--prices", equities, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+  });
+});
