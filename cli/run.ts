@@ -1,5 +1,5 @@
-import { isToolError } from "../tools/errors.js";
-import { MarketDataError } from "../market/types.js";
+import { isToolError } from "../tools/index.js";
+import { MarketDataError } from "../market/index.js";
 import { ConfigError } from "../server/config.js";
 import { EXIT, UsageError, type CliIo, type Command } from "./io.js";
 import { printJson } from "./output.js";

@@ -1,23 +1,23 @@
-import { openPostgresPriceCache } from "../../market/price-cache-postgres.js";
-import { openSqlitePriceCache, sqlitePriceCachePath } from "../../market/price-cache-sqlite.js";
-import type { PriceCache } from "../../market/price-cache.js";
-import { checkQuality, type QualityFinding } from "../../market/quality.js";
 import {
+  openPostgresPriceCache,
+  openSqlitePriceCache,
+  sqlitePriceCachePath,
+  checkQuality,
+  type QualityFinding,
   createProvider,
   parseProviderSpec,
   type CreatedProvider,
   type ProviderSpec,
-} from "../../market/providers.js";
-import {
   MarketDataError,
   type Bar,
   type BarsResult,
   type FxResult,
   type SourceRecord,
-} from "../../market/types.js";
-import type { YahooClient } from "../../market/yahoo-client.js";
+} from "../../market/index.js";
+import type { PriceCache } from "../../market/index.js";
+import type { YahooClient } from "../../market/index.js";
 import { loadConfig } from "../../server/config.js";
-import { isIsoDate, isValidSymbol } from "../../tools/price-table.js";
+import { isIsoDate, isValidSymbol } from "../../tools/index.js";
 import { numberFlag, parseFlags, requireFlag } from "../args.js";
 import { EXIT, UsageError, type CliIo, type Command } from "../io.js";
 import { printJson } from "../output.js";

@@ -1,5 +1,4 @@
-import { isIsoDate, parsePriceCsv } from "../../tools/price-table.js";
-import { forecast, type ForecastReport } from "../../tools/forecast-ensemble.js";
+import { isIsoDate, parsePriceCsv, forecast, type ForecastReport } from "../../tools/index.js";
 import { parseFlags, readInputFile, requireFlag } from "../args.js";
 import { EXIT, UsageError, type Command } from "../io.js";
 import { printJson } from "../output.js";

@@ -2,22 +2,23 @@ import {
   blackLitterman,
   blackLittermanWeights,
   type BlackLittermanView,
-} from "../../tools/black-litterman.js";
-import { covarianceMatrix, type CovarianceMethod } from "../../tools/covariance.js";
-import { invalidInput } from "../../tools/errors.js";
-import { expectedReturns, type ExpectedReturnMethod } from "../../tools/expected-returns.js";
-import { hrp, hrpFromReturns } from "../../tools/hrp.js";
-import {
+  covarianceMatrix,
+  type CovarianceMethod,
+  invalidInput,
+  expectedReturns,
+  type ExpectedReturnMethod,
+  hrp,
+  hrpFromReturns,
   efficientReturn,
   efficientRisk,
   maxSharpe,
   minVolatility,
   portfolioPerformance,
   type MeanVarianceProblem,
-} from "../../tools/mean-variance.js";
-import { parsePriceCsv } from "../../tools/price-table.js";
-import { returnMatrix } from "../../tools/return-matrix.js";
-import { riskParity } from "../../tools/risk-parity.js";
+  parsePriceCsv,
+  returnMatrix,
+  riskParity,
+} from "../../tools/index.js";
 import { numberFlag, parseFlags, readInputFile, requireFlag } from "../args.js";
 import { EXIT, UsageError, type Command } from "../io.js";
 import { printJson } from "../output.js";

@@ -1,7 +1,4 @@
-import { invalidInput } from "../../tools/errors.js";
-import { parsePriceCsv } from "../../tools/price-table.js";
-import { riskReport } from "../../tools/risk-report.js";
-import { formatRiskTable } from "../../tools/risk-table.js";
+import { invalidInput, parsePriceCsv, riskReport, formatRiskTable } from "../../tools/index.js";
 import { numberFlag, parseFlags, readInputFile, requireFlag } from "../args.js";
 import { EXIT, UsageError, type Command } from "../io.js";
 import { printJson } from "../output.js";
