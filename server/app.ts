@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
-import { isToolError } from "../tools/errors.js";
+import { isToolError } from "../tools/index.js";
 import type { Config } from "./config.js";
 import { ApiError, ERROR_STATUS, errorBody } from "./errors.js";
 import type { Logger } from "./logger.js";
