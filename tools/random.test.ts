@@ -3,19 +3,51 @@ import { describe, expect, it } from "vitest";
 import { ToolError } from "./errors.js";
 import {
   createRandom,
-  fillStandardNormal,
   randomFromGenerator,
   splitMix64,
-  standardNormal,
+  xoshiro128StarStar,
+  type RandomSource,
 } from "./random.js";
+import { assertFillRange } from "./random-source.js";
 
 // --- independent references written for the tests ------------------------------------------
 
 const MASK_64 = (1n << 64n) - 1n;
-const rotl = (x: bigint, k: bigint): bigint => ((x << k) | (x >> (64n - k))) & MASK_64;
+const MASK_32 = 0xffffffffn;
+
+/** Blackman & Vigna's xoshiro128starstar.c, in BigInt arithmetic mod 2³². */
+function referenceXoshiro128ss(seed: readonly [bigint, bigint, bigint, bigint]): () => bigint {
+  let [a, b, c, d] = seed;
+  const rotl = (x: bigint, k: bigint): bigint => ((x << k) | (x >> (32n - k))) & MASK_32;
+  return () => {
+    const result = (rotl((b * 5n) & MASK_32, 7n) * 9n) & MASK_32;
+    const t = (b << 9n) & MASK_32;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = rotl(d, 11n);
+    return result;
+  };
+}
+
+/** rand_xoshiro's `seed_from_u64`: two SplitMix64 outputs, little-endian, as four u32 words. */
+function referenceSeedWords(seed: number): [bigint, bigint, bigint, bigint] {
+  const [z1, z2] = splitMix64(BigInt(seed), 2) as [bigint, bigint];
+  return [z1 & MASK_32, z1 >> 32n, z2 & MASK_32, z2 >> 32n];
+}
+
+/** 53-bit double from two 32-bit words as documented: top 27 bits of a, top 26 of b. */
+function referenceDouble(next: () => bigint): number {
+  const a = Number(next() >> 5n);
+  const b = Number(next() >> 6n);
+  return (a * 2 ** 26 + b) / 2 ** 53;
+}
 
 /** Blackman & Vigna's xoroshiro128plus.c (2018 constants a = 24, b = 16, c = 37), in BigInt. */
 function referenceXoroshiro(seed0: bigint, seed1: bigint): () => bigint {
+  const rotl = (x: bigint, k: bigint): bigint => ((x << k) | (x >> (64n - k))) & MASK_64;
   let s0 = seed0;
   let s1 = seed1;
   return () => {
@@ -27,44 +59,8 @@ function referenceXoroshiro(seed0: bigint, seed1: bigint): () => bigint {
   };
 }
 
-/** 53-bit double from two 64-bit outputs as documented: top 27 and top 26 of their low 32 bits. */
-function referenceDouble(next: () => bigint): number {
-  const a = Number((next() & 0xffffffffn) >> 5n);
-  const b = Number((next() & 0xffffffffn) >> 6n);
-  return (a * 2 ** 26 + b) / 2 ** 53;
-}
-
-/**
- * Standard normal CDF via erfc from Numerical Recipes (2nd ed., §6.2, Chebyshev fit, fractional
- * error < 1.2e-7) — far below the KS critical values used here.
- */
-function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * z);
-  const erfc =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 +
-                            t *
-                              (-1.13520398 +
-                                t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
-}
-
 /** Two-sided one-sample Kolmogorov–Smirnov statistic D_n = sup |F_n − F|. */
-function ksStatistic(sample: readonly number[] | Float64Array, cdf: (x: number) => number): number {
+function ksStatistic(sample: readonly number[], cdf: (x: number) => number): number {
   const sorted = Float64Array.from(sample).sort();
   const n = sorted.length;
   let d = 0;
@@ -75,26 +71,12 @@ function ksStatistic(sample: readonly number[] | Float64Array, cdf: (x: number) 
   return d;
 }
 
-/** Central moments: mean, population variance, skewness, excess kurtosis. */
-function moments(xs: number[]): { mean: number; variance: number; skew: number; kurt: number } {
-  const n = xs.length;
-  let s = 0;
-  for (const x of xs) s += x;
-  const mean = s / n;
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
-  for (const x of xs) {
-    const d = x - mean;
-    m2 += d * d;
-    m3 += d * d * d;
-    m4 += d * d * d * d;
-  }
-  m2 /= n;
-  m3 /= n;
-  m4 /= n;
-  return { mean, variance: m2, skew: m3 / m2 ** 1.5, kurt: m4 / (m2 * m2) - 3 };
-}
+// rust-random/rngs, rand_xoshiro/src/xoshiro128starstar.rs, test `reference` (from the reference
+// implementation v1.1, xoshiro128starstar.c): state (1, 2, 3, 4).
+const PUBLISHED_XOSHIRO128SS = [
+  11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597,
+  4258142804,
+];
 
 // --- tests --------------------------------------------------------------------------------
 
@@ -136,7 +118,8 @@ describe("randomFromGenerator", () => {
       920801338098114767n,
     ];
     let k = 0;
-    const replay = (): bigint => published[k++] as bigint;
+    // pure-rand's next() is the low 32 bits of each 64-bit output.
+    const replay = (): bigint => (published[k++] as bigint) & MASK_32;
     const random = randomFromGenerator(xoroshiro128plusFromState([0, 1, 0, 2]));
     for (let i = 0; i < 5; i++) expect(random.nextDouble()).toBe(referenceDouble(replay));
   });
@@ -146,23 +129,84 @@ describe("randomFromGenerator", () => {
     expect(random.nextDouble()).toBe(265216 * 2 ** -53);
     expect(265216 * 2 ** -53).toBe(2.944489096989855e-11);
   });
+
+  it("agrees with a BigInt xoroshiro128+ for 200 doubles, and has no normal fast path", () => {
+    const next = referenceXoroshiro(0x0123456789abcdefn, 0xfedcba9876543210n);
+    const low32 = (): bigint => next() & MASK_32;
+    const random = randomFromGenerator(
+      xoroshiro128plusFromState([0x01234567, 0x89abcdef | 0, 0xfedcba98 | 0, 0x76543210]),
+    );
+    for (let i = 0; i < 200; i++) expect(random.nextDouble()).toBe(referenceDouble(low32));
+    expect(random.fillStandardNormal).toBeUndefined();
+  });
+});
+
+describe("xoshiro128StarStar", () => {
+  it("reproduces rand_xoshiro's published xoshiro128** reference vector for state (1, 2, 3, 4)", () => {
+    const g = xoshiro128StarStar(1, 2, 3, 4);
+    expect(Array.from({ length: 10 }, () => g.nextUint32())).toEqual(PUBLISHED_XOSHIRO128SS);
+  });
+
+  it("is matched by the BigInt reference on the published vector, and both agree for 10k more words", () => {
+    const next = referenceXoshiro128ss([1n, 2n, 3n, 4n]);
+    expect(Array.from({ length: 10 }, () => Number(next()))).toEqual(PUBLISHED_XOSHIRO128SS);
+    const state = [0x9e3779b9, 0x7f4a7c15, 0xdeadbeef, 0x01234567] as const;
+    const g = xoshiro128StarStar(...state);
+    const ref = referenceXoshiro128ss([0x9e3779b9n, 0x7f4a7c15n, 0xdeadbeefn, 0x01234567n]);
+    for (let i = 0; i < 10_000; i++) expect(g.nextUint32()).toBe(Number(ref()));
+  });
+
+  it("matches the doc example: rotl(2·5, 7)·9 = 11520", () => {
+    expect(((10 << 7) | (10 >>> 25)) * 9).toBe(11520);
+    expect(xoshiro128StarStar(1, 2, 3, 4).nextUint32()).toBe(11520);
+  });
+
+  it("takes signed and unsigned spellings of the same words to the same generator", () => {
+    const a = xoshiro128StarStar(-1, 2, 3, 4);
+    const b = xoshiro128StarStar(0xffffffff, 2, 3, 4);
+    for (let i = 0; i < 100; i++) expect(a.nextUint32()).toBe(b.nextUint32());
+  });
+
+  it("builds nextDouble from the top 27 and 26 bits of two outputs", () => {
+    const g = xoshiro128StarStar(1, 2, 3, 4);
+    // 11520 >>> 5 = 360, 0 >>> 6 = 0: 360 · 2²⁶ · 2⁻⁵³ = 360 · 2⁻²⁷.
+    expect(g.nextDouble()).toBe(360 * 2 ** -27);
+    const next = referenceXoshiro128ss([1n, 2n, 3n, 4n]);
+    next();
+    next();
+    for (let i = 0; i < 100; i++) expect(g.nextDouble()).toBe(referenceDouble(next));
+  });
+
+  it("rejects the all-zero state and words that are not 32-bit integers, naming the word", () => {
+    expect(() => xoshiro128StarStar(0, 0, 0, 0)).toThrow(
+      expect.objectContaining({ field: "state" }),
+    );
+    expect(() => xoshiro128StarStar(1, 2 ** 32, 3, 4)).toThrow(
+      expect.objectContaining({ field: "state[1]" }),
+    );
+    expect(() => xoshiro128StarStar(1, 2, 0.5, 4)).toThrow(
+      expect.objectContaining({ field: "state[2]" }),
+    );
+    expect(() => xoshiro128StarStar(1, 2, 3, -(2 ** 31) - 1)).toThrow(
+      expect.objectContaining({ field: "state[3]" }),
+    );
+  });
 });
 
 describe("createRandom", () => {
-  it("equals a BigInt xoroshiro128+ seeded with the first two SplitMix64 outputs of the seed", () => {
+  it("equals a BigInt xoshiro128** seeded with the first two SplitMix64 outputs split low half first", () => {
     for (const seed of [0, 1, 42, -7, 2 ** 53 - 1]) {
-      const [s0, s1] = splitMix64(BigInt(seed), 2) as [bigint, bigint];
-      const next = referenceXoroshiro(s0, s1);
+      const next = referenceXoshiro128ss(referenceSeedWords(seed));
       const random = createRandom(seed);
+      for (let i = 0; i < 200; i++) expect(random.nextUint32()).toBe(Number(next()));
       for (let i = 0; i < 200; i++) expect(random.nextDouble()).toBe(referenceDouble(next));
     }
   });
 
   it("matches the doc example for seed 0", () => {
-    const [s0, s1] = splitMix64(0n, 2) as [bigint, bigint];
-    const expected = referenceDouble(referenceXoroshiro(s0, s1));
-    expect(expected).toBe(0.1126587197691521);
-    expect(createRandom(0).nextDouble()).toBe(expected);
+    const expected = Number(referenceXoshiro128ss(referenceSeedWords(0))());
+    expect(expected).toBe(3737715805);
+    expect(createRandom(0).nextUint32()).toBe(expected);
   });
 
   it("replays the same sequence for the same seed and a different one for another seed", () => {
@@ -181,103 +225,37 @@ describe("createRandom", () => {
   });
 
   it("produces doubles in [0, 1) that pass a Kolmogorov–Smirnov test against U(0, 1) on 200k draws", () => {
-    const random = createRandom(2024);
+    const random: RandomSource = createRandom(2024);
     const n = 200_000;
     const xs = Array.from({ length: n }, () => random.nextDouble());
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
     // 1% critical value of the two-sided KS statistic for large n: 1.628 / √n.
     expect(ksStatistic(xs, (x) => x)).toBeLessThan(1.628 / Math.sqrt(n));
   });
-});
 
-describe("standardNormal", () => {
-  const n = 200_000;
-  const random = createRandom(7);
-  const draws = Array.from({ length: n }, () => standardNormal(random));
-
-  it("has sample mean, variance, skewness and excess kurtosis within 4 standard errors of N(0, 1)", () => {
-    const m = moments(draws);
-    // Standard errors under normality: mean 1/√n, variance √(2/n), skew √(6/n), kurtosis √(24/n).
-    expect(Math.abs(m.mean)).toBeLessThan(4 / Math.sqrt(n));
-    expect(Math.abs(m.variance - 1)).toBeLessThan(4 * Math.sqrt(2 / n));
-    expect(Math.abs(m.skew)).toBeLessThan(4 * Math.sqrt(6 / n));
-    expect(Math.abs(m.kurt)).toBeLessThan(4 * Math.sqrt(24 / n));
-  });
-
-  it("passes a Kolmogorov–Smirnov test against Φ at the 1% level on 200k draws", () => {
-    expect(ksStatistic(draws, normalCdf)).toBeLessThan(1.628 / Math.sqrt(n));
-  });
-
-  it("puts the right share of draws beyond the ziggurat's tail start R = 3.4426 (tail algorithm)", () => {
-    const r = 3.442619855899;
-    const p = 2 * (1 - normalCdf(r)); // ≈ 5.76e-4
-    const count = draws.filter((z) => Math.abs(z) > r).length;
-    const sd = Math.sqrt(n * p * (1 - p));
-    expect(Math.abs(count - n * p)).toBeLessThan(4.5 * sd);
-  });
-
-  it("puts the right share of draws in each wedge-dominated band (|z| in [1, 2] and [2, 3])", () => {
-    for (const [lo, hi] of [
-      [1, 2],
-      [2, 3],
-      [0, 0.25],
-    ] as const) {
-      const p = 2 * (normalCdf(hi) - normalCdf(lo));
-      const count = draws.filter((z) => Math.abs(z) >= lo && Math.abs(z) < hi).length;
-      expect(Math.abs(count - n * p)).toBeLessThan(4.5 * Math.sqrt(n * p * (1 - p)));
+  it("spreads the low 7 bits of its words evenly over the 128 ziggurat layers (χ², 127 df)", () => {
+    const random = createRandom(77);
+    const n = 128_000;
+    const counts = new Array<number>(128).fill(0);
+    for (let i = 0; i < n; i++) {
+      const layer = random.nextUint32() & 127;
+      counts[layer] = (counts[layer] as number) + 1;
     }
-  });
-
-  it("passes a 4-million-draw KS test against Φ at the 1% level (sensitive to wedge errors of 0.1%)", () => {
-    const big = new Float64Array(4_000_000);
-    fillStandardNormal(createRandom(11), big);
-    expect(ksStatistic(big, normalCdf)).toBeLessThan(1.628 / Math.sqrt(big.length));
-  });
-
-  it("draws the tail beyond R from the conditional normal tail, symmetrically (KS on 4M draws' tails)", () => {
-    const r = 3.442619855899;
-    const big = new Float64Array(4_000_000);
-    fillStandardNormal(createRandom(12), big);
-    const tail = Array.from(big).filter((z) => Math.abs(z) > r);
-    const negatives = tail.filter((z) => z < 0).length;
-    // Sign is a fair coin: within 4.5 standard deviations of half.
-    expect(Math.abs(negatives - tail.length / 2)).toBeLessThan(4.5 * Math.sqrt(tail.length / 4));
-    // P(|Z| ≤ x | |Z| > R) = 1 − (1 − Φ(x)) / (1 − Φ(R)); checked for each sign separately.
-    const tailCdf = (x: number): number => 1 - (1 - normalCdf(x)) / (1 - normalCdf(r));
-    for (const side of [tail.filter((z) => z > 0), tail.filter((z) => z < 0).map((z) => -z)]) {
-      expect(ksStatistic(side, tailCdf)).toBeLessThan(1.628 / Math.sqrt(side.length));
-    }
-  });
-
-  it("returns u · x₀ = 0.5 · V · exp(R²/2) for the doc example's base-layer draw", () => {
-    // Marsaglia & Tsang's published constants for 128 layers: R = 3.442619855899, V = 9.91256303526217e-3.
-    const expected = 0.5 * 9.91256303526217e-3 * Math.exp(3.442619855899 ** 2 / 2);
-    expect(standardNormal({ nextDouble: () => 3 / 512 })).toBeCloseTo(expected, 12);
-    expect(expected).toBeCloseTo(1.8565431233712755, 12);
-  });
-
-  it("is deterministic for a seed", () => {
-    const a = createRandom(99);
-    const b = createRandom(99);
-    for (let i = 0; i < 1000; i++) expect(standardNormal(a)).toBe(standardNormal(b));
+    const expected = n / 128;
+    const chi2 = counts.reduce((acc, c) => acc + (c - expected) ** 2 / expected, 0);
+    // 99.9% quantile of χ² with 127 degrees of freedom (scipy.stats.chi2.ppf(0.999, 127)) ≈ 181.99.
+    expect(chi2).toBeLessThan(181.99);
   });
 });
 
-describe("fillStandardNormal", () => {
-  it("writes exactly the values of successive standardNormal calls, only inside [start, end)", () => {
-    const a = createRandom(5);
-    const b = createRandom(5);
-    const out = new Float64Array(5000).fill(99);
-    fillStandardNormal(a, out, 10, 4990);
-    for (let k = 0; k < 10; k++) expect(out[k]).toBe(99);
-    for (let k = 10; k < 4990; k++) expect(out[k]).toBe(standardNormal(b));
-    for (let k = 4990; k < 5000; k++) expect(out[k]).toBe(99);
-  });
-
-  it("matches the doc example", () => {
-    const out = new Float64Array(2);
-    fillStandardNormal({ nextDouble: () => 3 / 512 }, out);
-    expect(out[0]).toBeCloseTo(1.8565431233712755, 12);
-    expect(out[1]).toBeCloseTo(1.8565431233712755, 12);
+describe("assertFillRange", () => {
+  it("accepts 0 ≤ start ≤ end ≤ length and names end or start otherwise (the doc example)", () => {
+    const out = new Float64Array(4);
+    expect(() => assertFillRange(out, 0, 4)).not.toThrow();
+    expect(() => assertFillRange(out, 4, 4)).not.toThrow();
+    expect(() => assertFillRange(out, 1, 5)).toThrow(expect.objectContaining({ field: "end" }));
+    expect(() => assertFillRange(out, 3, 2)).toThrow(expect.objectContaining({ field: "start" }));
+    expect(() => assertFillRange(out, -1, 2)).toThrow(expect.objectContaining({ field: "start" }));
+    expect(() => assertFillRange(out, 0, 1.5)).toThrow(expect.objectContaining({ field: "end" }));
   });
 });
