@@ -108,3 +108,17 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from "./merkle.js";
+
+export {
+  openSqliteAuditBackend,
+  SQLITE_AUDIT_FILE,
+  sqliteAuditPath,
+  type SqliteAuditBackendOptions,
+} from "./sqlite-backend.js";
+export {
+  advisoryKey,
+  AUDIT_WRITER_ROLE,
+  openPostgresAuditBackend,
+  type PostgresAuditBackendOptions,
+} from "./postgres-backend.js";
+export { openAuditStore, type OpenAuditStoreOptions, type OpenedAuditStore } from "./open-store.js";

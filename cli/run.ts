@@ -35,6 +35,12 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "steward optimize --prices <csv> --objective max-sharpe|min-volatility|efficient-risk|efficient-return|risk-parity|hrp|black-litterman [--risk-free R] [--target-volatility V] [--target-return R] [--expected-returns geometric|arithmetic|ewma] [--covariance sample|ledoit-wolf|ewma] [--min-weight A] [--max-weight B] [--views <json>] [--json]",
     summary: "target weights: mean-variance, risk parity, HRP, Black-Litterman",
   },
+  audit: {
+    load: async () => (await import("./commands/audit.js")).auditCommand,
+    usage:
+      "steward audit verify [--json] [--deep] | audit verify --export <dir> | audit export --out <dir> | audit tail [--limit N] [--json]",
+    summary: "verify, export and read the hash-chained audit trail",
+  },
   forecast: {
     load: async () => (await import("./commands/forecast.js")).forecastCommand,
     usage: "steward forecast --prices <csv> [--as-of YYYY-MM-DD] [--json]",

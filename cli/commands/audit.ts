@@ -1,10 +1,17 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { isAuditError } from "../../audit/errors.js";
-import { EXPORT_FILES, exportAudit, verifyExport } from "../../audit/export.js";
-import { openAuditStore, type OpenedAuditStore } from "../../audit/open-store.js";
-import { parsePublicKeys } from "../../audit/signing.js";
-import { AUDIT_PAGE_MAX, type AuditEventInput, type VerifyReport } from "../../audit/types.js";
+import {
+  AUDIT_PAGE_MAX,
+  EXPORT_FILES,
+  exportAudit,
+  isAuditError,
+  openAuditStore,
+  parsePublicKeys,
+  verifyExport,
+  type AuditEventInput,
+  type OpenedAuditStore,
+  type VerifyReport,
+} from "../../audit/index.js";
 import { loadConfig } from "../../server/config.js";
 import { numberFlag, parseFlags, requireFlag } from "../args.js";
 import { EXIT, UsageError, type CliIo, type Command } from "../io.js";
