@@ -1,0 +1,77 @@
+import type { AuditStore } from "../audit/index.js";
+import type { Policy } from "../governance/index.js";
+import { appendOnce, runEvent, type RunEventSpec } from "./audit-events.js";
+import type { RunGraph } from "./build-graph.js";
+import type { RunStatus } from "./run-status.js";
+import type { RunRecord, RunStore } from "./run-store.js";
+import { summaryJson } from "./run-summary.js";
+import { RunStateSchema, type RunState } from "./state.js";
+
+/**
+ * What the run service's parts share: the compiled graph over the checkpointer, the stores, the
+ * clock and policies, and the few operations every part needs (read a run's state, move its
+ * status with compare-and-set, write service events and at-rest checkpoints).
+ */
+export interface RunCore {
+  readonly graph: RunGraph;
+  readonly runStore: RunStore;
+  readonly audit: AuditStore;
+  readonly clock: () => Date;
+  readonly policyFor: (policyId: string) => Policy;
+  readonly stewardVersion: string;
+}
+
+/** The LangGraph config of a run: its thread is its runId. */
+export function threadOf(runId: string): { configurable: { thread_id: string } } {
+  return { configurable: { thread_id: runId } };
+}
+
+/** The run's latest checkpointed state, or null when the graph never checkpointed it. */
+export async function stateOf(core: RunCore, runId: string): Promise<RunState | null> {
+  const snapshot = await core.graph.getState(threadOf(runId));
+  const values: unknown = snapshot.values;
+  if (typeof values !== "object" || values === null || !("runId" in values)) return null;
+  return RunStateSchema.parse(values);
+}
+
+/** True when the run's graph is paused at the approval interrupt. */
+export async function awaitingResume(core: RunCore, runId: string): Promise<boolean> {
+  const snapshot = await core.graph.getState(threadOf(runId));
+  return snapshot.next.includes("approval");
+}
+
+/** Writes run events (idempotent for deterministic ids). */
+export async function emitRunEvents(
+  core: RunCore,
+  run: Pick<RunRecord, "runId" | "portfolioId">,
+  policyVersion: string,
+  events: readonly RunEventSpec[],
+): Promise<void> {
+  const ctx = { runId: run.runId, portfolioId: run.portfolioId, policyVersion };
+  await appendOnce(
+    core.audit,
+    events.map((e) => runEvent(ctx, e)),
+  );
+}
+
+/**
+ * Moves a run to the status its graph state came to rest in (compare-and-set from `from`),
+ * storing the proposal hash, the approval expiry and the summary, and writes the audit checkpoint
+ * `run-at-rest:<status>`. Returns false when the run was no longer in `from` (someone else moved it).
+ */
+export async function settle(
+  core: RunCore,
+  runId: string,
+  from: readonly RunStatus[],
+  state: RunState,
+): Promise<boolean> {
+  const status = state.status;
+  const moved = await core.runStore.transition(runId, from, status, {
+    at: core.clock().toISOString(),
+    proposalHash: state.executionResult?.proposalHash ?? null,
+    expiresAt: status === "awaiting_approval" ? (state.approvalRequest?.expiresAt ?? null) : null,
+    summary: summaryJson(state),
+  });
+  if (moved) await core.audit.writeCheckpoint(`run-at-rest:${status}`);
+  return moved;
+}
