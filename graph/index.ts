@@ -52,3 +52,4 @@ export {
 export type { ApprovalInterrupt } from "./nodes-release.js";
 export { readSummary, type RunSummary } from "./run-summary.js";
 export { providerFactory } from "./providers.js";
+export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";

@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import { openAuditStore, type AuditStore } from "../audit/index.js";
+import { loadBundledPolicy, type Policy } from "../governance/index.js";
+import { createCheckpointer, type Checkpointer } from "./checkpointer.js";
+import { openRunStore } from "./open-run-store.js";
+import { providerFactory } from "./providers.js";
+import { createRunService, type RunService } from "./run-service.js";
+import type { RunStore } from "./run-store.js";
+
+/** Where the stores live and what the run service is given: the composition root's inputs. */
+export interface RuntimeOptions {
+  /** SQLite files live here (audit.db, runs, checkpoints.sqlite, price cache). */
+  readonly dataDir: string;
+  /** PostgreSQL for every store when set. */
+  readonly databaseUrl?: string;
+  readonly checkpointDir?: string;
+  readonly auditSigningKeyPem?: string;
+  /** Resolves `csv:<dir>` specs. */
+  readonly cwd: string;
+  readonly clock: () => Date;
+  /** New run ids; default random UUIDs. */
+  readonly idFactory?: () => string;
+  readonly stewardVersion: string;
+  readonly monteCarloPaths?: number;
+}
+
+/** The opened stores and the run service over them. */
+export interface Runtime {
+  readonly runService: RunService;
+  readonly audit: AuditStore;
+  readonly runStore: RunStore;
+  readonly checkpointer: Checkpointer;
+  /** The public key of a development signing key generated on this start (print it once); else null. */
+  readonly createdSigningKey: {
+    readonly publicKeyPem: string;
+    readonly publicKeyPath: string;
+  } | null;
+  readonly policyFor: (policyId: string) => Policy;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the audit store, the run store and the LangGraph checkpointer (SQLite under `dataDir`, or
+ * PostgreSQL with `databaseUrl`) and builds the run service over them — what `steward brief`,
+ * `approve`, `reject` and `serve` share. Policies are the bundled ones, loaded once per id.
+ */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const db = options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl };
+  const opened = await openAuditStore({
+    dataDir: options.dataDir,
+    clock: options.clock,
+    ...db,
+    ...(options.checkpointDir === undefined ? {} : { checkpointDir: options.checkpointDir }),
+    ...(options.auditSigningKeyPem === undefined
+      ? {}
+      : { signingKeyPem: options.auditSigningKeyPem }),
+  });
+  const runStore = await openRunStore({ dataDir: options.dataDir, ...db });
+  const checkpointer = await createCheckpointer({ dataDir: options.dataDir, ...db });
+  const policies = new Map<string, Policy>();
+  const policyFor = (id: string): Policy => {
+    let policy = policies.get(id);
+    if (policy === undefined) {
+      policy = loadBundledPolicy(id);
+      policies.set(id, policy);
+    }
+    return policy;
+  };
+  const runService = createRunService({
+    checkpointer: checkpointer.saver,
+    runStore,
+    audit: opened.store,
+    providerFor: providerFactory({ cwd: options.cwd, clock: options.clock }),
+    policyFor,
+    clock: options.clock,
+    idFactory: options.idFactory ?? randomUUID,
+    stewardVersion: options.stewardVersion,
+    ...(options.monteCarloPaths === undefined ? {} : { monteCarloPaths: options.monteCarloPaths }),
+  });
+  return {
+    runService,
+    audit: opened.store,
+    runStore,
+    checkpointer,
+    createdSigningKey: opened.createdKey,
+    policyFor,
+    async close() {
+      await opened.store.close();
+      await runStore.close();
+      await checkpointer.close();
+    },
+  };
+}
