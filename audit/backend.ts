@@ -45,7 +45,11 @@ export interface AuditBackend {
   /** Records with fromSeq ≤ seq ≤ toSeq, ascending, exactly as stored (canonical bytes verbatim). */
   readRange(fromSeq: number, toSeq: number): Promise<readonly AuditRecord[]>;
   /** Filtered page, ascending by seq; `afterSeq` from the decoded cursor; `limit` already capped. */
-  query(query: Omit<AuditQuery, "cursor" | "limit">, afterSeq: number, limit: number): Promise<readonly AuditRecord[]>;
+  query(
+    query: Omit<AuditQuery, "cursor" | "limit">,
+    afterSeq: number,
+    limit: number,
+  ): Promise<readonly AuditRecord[]>;
   findByEventId(eventId: string): Promise<AuditRecord | null>;
   insertCheckpoint(checkpoint: Checkpoint): Promise<void>;
   /** Every stored checkpoint, ascending by size then time. */

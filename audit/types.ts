@@ -8,7 +8,8 @@
  * GOVERNANCE.md §3 gives the reasons.
  */
 
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 export interface AuditActor {
   readonly kind: "human" | "agent" | "system";

@@ -26,7 +26,11 @@ if (problem !== null) {
   if (process.env.REQUIRE_PG === "1") {
     throw new Error(`REQUIRE_PG=1 but PostgreSQL at ${PG_TEST_URL} is unreachable: ${problem}`);
   }
-  console.warn(`PostgreSQL suites skipped: ${PG_TEST_URL} unreachable (${problem}); set REQUIRE_PG=1 to fail instead.`);
+  // The skip must be visible in the test output: a silent skip would look like a pass.
+  // eslint-disable-next-line no-console
+  console.warn(
+    `PostgreSQL suites skipped: ${PG_TEST_URL} unreachable (${problem}); set REQUIRE_PG=1 to fail instead.`,
+  );
 }
 
 /** True when the PostgreSQL suites run (use with `describe.runIf(pgAvailable)`). */
@@ -36,7 +40,9 @@ export const pgAvailable = problem === null;
  * A fresh, uniquely named schema for one suite, so suites never see each other's tables; the
  * returned connection string selects it through `search_path`. `drop()` removes it.
  */
-export async function createTestSchema(prefix: string): Promise<{ url: string; schema: string; drop: () => Promise<void> }> {
+export async function createTestSchema(
+  prefix: string,
+): Promise<{ url: string; schema: string; drop: () => Promise<void> }> {
   const schema = `${prefix}_${randomBytes(6).toString("hex")}`.toLowerCase();
   const admin = new pg.Client({ connectionString: PG_TEST_URL });
   await admin.connect();

@@ -48,7 +48,9 @@ describe("parsePriceCsv", () => {
   });
 
   it("accepts tickers and index symbols, refuses anything else", () => {
-    for (const s of ["AAPL", "BRK.B", "EURUSD=X", "^GSPC", "BTC-USD"]) expect(isValidSymbol(s)).toBe(true);
-    for (const s of ["", "^", "-A", "A B", "A,B", "x".repeat(34)]) expect(isValidSymbol(s)).toBe(false);
+    for (const s of ["AAPL", "BRK.B", "EURUSD=X", "^GSPC", "BTC-USD"])
+      expect(isValidSymbol(s)).toBe(true);
+    for (const s of ["", "^", "-A", "A B", "A,B", "x".repeat(34)])
+      expect(isValidSymbol(s)).toBe(false);
   });
 });
