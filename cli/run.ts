@@ -46,6 +46,33 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     usage: "steward forecast --prices <csv> [--as-of YYYY-MM-DD] [--json]",
     summary: "point-in-time forecasting ensemble per asset",
   },
+  brief: {
+    load: async () => (await import("./commands/brief.js")).briefCommand,
+    usage:
+      "steward brief --portfolio <file> [--data sample|simulated|csv:<dir>|yahoo] [--as-of D] [--as USER] [--seed N] [--json]   (exit 0 whatever the run's status)",
+    summary: "run the agent graph to a proposal awaiting approval (or blocked / no trade)",
+  },
+  approve: {
+    load: async () => (await import("./commands/approve.js")).approveCommand,
+    usage:
+      "steward approve --run ID --as USER [--reason TEXT] [--ack CODE,CODE] [--proposal-hash H] [--json]   (env: STEWARD_USERS_FILE)",
+    summary: "approve a run's proposal (four-eyes); releases it when enough approvals",
+  },
+  reject: {
+    load: async () => (await import("./commands/reject.js")).rejectCommand,
+    usage: "steward reject --run ID --as USER --reason TEXT [--json]",
+    summary: "reject a run's proposal, with a reason",
+  },
+  runs: {
+    load: async () => (await import("./commands/runs.js")).runsCommand,
+    usage: "steward runs [--status awaiting_approval|released|…|all] [--portfolio ID] [--json]",
+    summary: "list runs (default: the approval inbox)",
+  },
+  blueprint: {
+    load: async () => (await import("./commands/blueprint.js")).blueprintCommand,
+    usage: "steward blueprint [--policy ID] [--json]",
+    summary: "graph, agents, tools, controls, model inventory, monitoring and audit status",
+  },
 };
 
 export function helpText(): string {

@@ -24,3 +24,4 @@ export * from "./checks-catalog.js";
 export * from "./checks.js";
 export * from "./checks-release.js";
 export * from "./approval-rules.js";
+export * from "./model-inventory.js";

@@ -53,3 +53,10 @@ export type { ApprovalInterrupt } from "./nodes-release.js";
 export { readSummary, type RunSummary } from "./run-summary.js";
 export { providerFactory } from "./providers.js";
 export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
+export {
+  buildBlueprint,
+  jsonSchemaOf,
+  type Blueprint,
+  type BlueprintOptions,
+} from "./blueprint.js";
+export { monitoringOf, type Monitoring, type Rate } from "./blueprint-monitoring.js";

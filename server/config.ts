@@ -27,6 +27,7 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^(sample|simulated|yahoo|csv:.+)$/, "must be sample, simulated, yahoo or csv:<dir>")
     .default("sample"),
+  STEWARD_USERS_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -44,6 +45,12 @@ export interface Config {
   readonly auditSigningKeyPem: string | undefined;
   /** Default market-data provider: sample (embedded), simulated, yahoo or csv:<dir>. */
   readonly marketData: string;
+  /**
+   * A JSON users file (`{ "users": [{ "id", "roles", "portfolios" }] }`) whose roles and scopes the
+   * CLI applies to `--as USER`; unset = local use, where any named user other than the requester
+   * acts as a supervisor.
+   */
+  readonly usersFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -87,5 +94,7 @@ export function loadConfig(
     checkpointDir: path.resolve(cwd, c.STEWARD_CHECKPOINT_DIR ?? path.join(dataDir, "checkpoints")),
     auditSigningKeyPem: c.STEWARD_AUDIT_SIGNING_KEY,
     marketData: c.STEWARD_MARKET_DATA,
+    usersFile:
+      c.STEWARD_USERS_FILE === undefined ? undefined : path.resolve(cwd, c.STEWARD_USERS_FILE),
   });
 }

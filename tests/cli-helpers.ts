@@ -32,12 +32,12 @@ export async function cli(
   return { code, stdout, stderr };
 }
 
-/** Runs the documented form `npm run --silent steward -- …` as a real process. */
-export function cliProcess(argv: readonly string[]): CliResult {
+/** Runs the documented form `npm run --silent steward -- …` as a real process (extra env optional). */
+export function cliProcess(argv: readonly string[], env: Record<string, string> = {}): CliResult {
   const r = spawnSync("npm", ["run", "--silent", "steward", "--", ...argv], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, LOG_LEVEL: "silent" },
+    env: { ...process.env, LOG_LEVEL: "silent", ...env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
