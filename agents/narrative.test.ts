@@ -241,6 +241,20 @@ describe("renderNarrative", () => {
     expect(n.executionPlaybook[0]).toBe("No orders to release.");
   });
 
+  it("states each finding code once, with its symbols, however often it occurs", () => {
+    const f: NarrativeFactsInput = {
+      ...noTrade,
+      findings: [
+        { code: "OUTLIER_JUMP", severity: "warning", symbol: "WMT" },
+        { code: "OUTLIER_JUMP", severity: "warning", symbol: "AMZN" },
+        { code: "OUTLIER_JUMP", severity: "warning", symbol: "WMT" },
+      ],
+    };
+    expect(renderNarrative(f).riskFlags).toEqual([
+      "OUTLIER_JUMP on AMZN, WMT (warning data findings).",
+    ]);
+  });
+
   it("is deterministic and matches its schema", () => {
     for (const f of [rich, blocked, noTrade]) {
       const n = renderNarrative(f);

@@ -315,11 +315,26 @@ function riskFlagsOf(f: NarrativeFacts, d: Derived): string[] {
       `${b.limit}: ${formatPercent(b.value)} exceeds the ${formatPercent(b.max)} limit${severity}.`,
     );
   }
+  // One flag per failed check code, and one per finding code listing its symbols: a reader
+  // wants "OUTLIER_JUMP on AMZN, WMT", not the same line once per occurrence.
+  const failed = new Set<string>();
   for (const c of f.checks) {
-    if (!c.passed) flags.push(`${c.code} failed (${isHard(c.severity) ? "hard" : "soft"}).`);
+    if (!c.passed) failed.add(`${c.code} failed (${isHard(c.severity) ? "hard" : "soft"}).`);
   }
+  flags.push(...failed);
+  const findings = new Map<string, Set<string>>();
   for (const x of f.findings) {
-    flags.push(`${x.code} on ${x.symbol} (${x.severity} data finding).`);
+    const key = `${x.code}\u0000${x.severity}`;
+    const symbols = findings.get(key) ?? new Set<string>();
+    symbols.add(x.symbol);
+    findings.set(key, symbols);
+  }
+  for (const [key, symbols] of findings) {
+    const [code, severity] = key.split("\u0000");
+    const plural = symbols.size > 1 ? "s" : "";
+    flags.push(
+      `${code ?? ""} on ${[...symbols].sort().join(", ")} (${severity ?? ""} data finding${plural}).`,
+    );
   }
   const risk = f.risk;
   if (
