@@ -290,3 +290,11 @@ export async function buildBlueprint(options: BlueprintOptions) {
 }
 
 export type Blueprint = Awaited<ReturnType<typeof buildBlueprint>>;
+
+/**
+ * The run graph as Mermaid, drawn from the compiled graph (the README's diagram is this text; a
+ * test keeps the two equal).
+ */
+export function runGraphMermaid(): string {
+  return describeRunGraph(describableGraph()).mermaid;
+}

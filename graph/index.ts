@@ -55,6 +55,7 @@ export { providerFactory } from "./providers.js";
 export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 export {
   buildBlueprint,
+  runGraphMermaid,
   jsonSchemaOf,
   type Blueprint,
   type BlueprintOptions,
