@@ -66,4 +66,22 @@ describe("RFC 9162 hashes", () => {
     expect(isHashHex(`${EMPTY}0`)).toBe(false);
     expect(isHashHex(42)).toBe(false);
   });
+
+  it("hashes any text as its UTF-8 bytes, short or longer than the scratch buffer", () => {
+    const texts = [
+      "Zoë 組合 😀", // 2-, 3- and 4-byte UTF-8
+      "lone \ud800 surrogate", // encoded as U+FFFD (EF BF BD), as Buffer.from does
+      "x".repeat(21_845), // the longest text the scratch always fits (3 bytes per code unit)
+      "é".repeat(21_846), // one more: the fallback path
+      "ü".repeat(70_000), // longer than the scratch itself
+    ];
+    for (const text of texts) {
+      expect(leafHashHex(text), `${text.length} characters`).toBe(
+        naive(Buffer.from([0]), Buffer.from(text, "utf8")),
+      );
+    }
+    // Interleaving lengths reuses cached views without mixing them up.
+    expect(leafHashHex("ab")).toBe(naive(Buffer.from([0]), "ab"));
+    expect(leafHashHex("a")).toBe(naive(Buffer.from([0]), "a"));
+  });
 });

@@ -44,13 +44,40 @@ export function leafHash(canonical: string | Uint8Array): Buffer {
 }
 
 /**
+ * Scratch space for leafHashHex: 0x00 then the text's UTF-8 bytes, hashed through a view of the
+ * exact length (views are cached per length), so hashing a record's canonical text copies it once
+ * and allocates nothing but the digest — `"\0" + text` would build and then flatten a second copy
+ * of every text.
+ */
+const LEAF_SCRATCH = Buffer.alloc(1 << 16);
+/** Node's UTF-8 Buffer writer (what write(s, offset, "utf8") dispatches to; untyped), called directly. */
+interface Utf8Writer {
+  utf8Write(text: string, offset: number): number;
+}
+const UTF8_WRITE = typeof (Buffer.prototype as Partial<Utf8Writer>).utf8Write === "function";
+const LEAF_VIEWS: Buffer[] = [];
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit: texts this short always fit the scratch. */
+const LEAF_MAX_UNITS = Math.floor((LEAF_SCRATCH.length - 1) / 3);
+
+/**
  * RFC 9162 leaf hash in hex (see leafHash).
  *
  * @example
  * leafHashHex("L123456"); // "395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56"
  */
 export function leafHashHex(canonical: string): string {
-  return hash("sha256", "\0" + canonical, "hex");
+  if (canonical.length > LEAF_MAX_UNITS) return hash("sha256", "\0" + canonical, "hex");
+  const size =
+    1 +
+    (UTF8_WRITE
+      ? (LEAF_SCRATCH as Buffer & Utf8Writer).utf8Write(canonical, 1)
+      : LEAF_SCRATCH.write(canonical, 1, "utf8"));
+  let view = LEAF_VIEWS[size];
+  if (view === undefined) {
+    view = LEAF_SCRATCH.subarray(0, size);
+    LEAF_VIEWS[size] = view;
+  }
+  return hash("sha256", view, "hex");
 }
 
 /**

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { leafHash, nodeHash } from "./hash.js";
+import { HashChain, leafHash, nodeHash } from "./hash.js";
 import {
   consistencyProof,
   EMPTY_ROOT_HEX,
   inclusionProof,
   MerkleAccumulator,
   merkleRoot,
+  TrailAccumulator,
   verifyConsistency,
   verifyInclusion,
 } from "./merkle.js";
@@ -150,6 +151,30 @@ describe("RFC 9162 Merkle Tree Hash", () => {
         expected,
       );
     });
+  });
+
+  it("advances chain and tree together exactly as HashChain and the recursive definition do", () => {
+    const entries = Array.from({ length: 130 }, (_, i) => Buffer.from(`record ${i}`));
+    const trail = new TrailAccumulator();
+    const chain = new HashChain();
+    expect(trail.chainHead).toBe("0".repeat(64));
+    expect(trail.merkleRootHex()).toBe(EMPTY_ROOT_HEX);
+    entries.forEach((entry, i) => {
+      const leafHex = leafHash(entry).toString("hex");
+      expect(trail.push(leafHex), `chain ${i + 1}`).toBe(chain.pushHex(leafHex));
+      expect(trail.chainHead).toBe(chain.head);
+      expect(trail.size).toBe(i + 1);
+      // Snapshots in the middle of the stream must not disturb it.
+      if (i % 7 === 0 || i === 63 || i === 64)
+        expect(trail.merkleRootHex(), `root ${i + 1}`).toBe(
+          naiveMth(entries.slice(0, i + 1)).toString("hex"),
+        );
+    });
+    expect(trail.merkleRootHex()).toBe(naiveMth(entries).toString("hex"));
+  });
+
+  it("refuses a leaf hash that is not 32 bytes", () => {
+    expect(() => new MerkleAccumulator().push(Buffer.alloc(31))).toThrow(RangeError);
   });
 
   it("does not let a duplicated last leaf give the same root (unlike Bitcoin's tree)", () => {

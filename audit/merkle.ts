@@ -1,5 +1,5 @@
 import { createHash, hash, timingSafeEqual } from "node:crypto";
-import { nodeHash } from "./hash.js";
+import { nodeHash, ZERO_HASH_HEX } from "./hash.js";
 
 /**
  * The RFC 9162 §2.1.1 Merkle Tree Hash over the records' leaf hashes (leaf_i = SHA-256(0x00 ‖
@@ -50,10 +50,48 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Buffer {
 }
 
 /**
+ * Node's per-encoding Buffer writers (what `buf.write(s, offset, length, encoding)` dispatches to;
+ * present on every Buffer, though untyped). Called directly they skip the argument normalising
+ * and encoding lookup of write(), which costs as much as the 32-byte decode itself.
+ */
+interface BufferCodecs {
+  hexWrite(text: string, offset: number, length: number): number;
+  latin1Write(text: string, offset: number, length: number): number;
+}
+
+const CODECS =
+  typeof (Buffer.prototype as Partial<BufferCodecs>).hexWrite === "function" &&
+  typeof (Buffer.prototype as Partial<BufferCodecs>).latin1Write === "function";
+
+/** Writes 32 bytes given as 64 hex digits at `offset`. */
+function writeHex32(buffer: Buffer, hex: string, offset: number): void {
+  if (CODECS) (buffer as Buffer & BufferCodecs).hexWrite(hex, offset, 32);
+  else buffer.write(hex, offset, 32, "hex");
+}
+
+/** Writes 32 bytes given as a 32-character "binary" (latin1) string at `offset`. */
+function writeBinary32(buffer: Buffer, text: string, offset: number): void {
+  if (CODECS) (buffer as Buffer & BufferCodecs).latin1Write(text, offset, 32);
+  else buffer.write(text, offset, 32, "binary");
+}
+
+/** Perfect-subtree roots kept by the accumulator: enough for 2^64 leaves. */
+const MAX_DEPTH = 64;
+/** Byte offsets in the accumulator's buffer: 0x01 ‖ left ‖ right, then the stack slots. */
+const LEFT = 1;
+const RIGHT = 33;
+const SLOTS = 65;
+
+/**
  * Streaming Merkle Tree Hash: keeps only the roots of the perfect subtrees along the right edge
  * (a compact range: at most ⌈log2 n⌉ + 1 hashes), so the root of a million leaves needs no
- * million-element array. `root()` folds them right to left, which is exactly MTH of the leaves
+ * million-element array. `rootHex()` folds them right to left, which is exactly MTH of the leaves
  * pushed so far, and may be called at any size (verification snapshots it at checkpoint sizes).
+ *
+ * Everything lives in one preallocated buffer (0x01 ‖ left ‖ right, then 64 stack slots of 32
+ * bytes): a push copies the leaf in, each interior node is one SHA-256 of the 65-byte window
+ * whose digest is written back in place, so a million pushes allocate only the digests' short
+ * strings.
  *
  * @example
  * const acc = new MerkleAccumulator();
@@ -61,13 +99,14 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Buffer {
  * acc.root().equals(merkleRoot(leaves)); // true
  */
 export class MerkleAccumulator {
-  /** Perfect subtree roots along the right edge, hex, largest first. */
-  private readonly stack: string[] = [];
-  private readonly scratch = Buffer.alloc(65);
+  private readonly memory = Buffer.alloc(SLOTS + 32 * MAX_DEPTH);
+  private readonly window = this.memory.subarray(0, SLOTS);
+  /** Number of occupied stack slots (the number of 1 bits of count). */
+  private top = 0;
   private count = 0;
 
   constructor() {
-    this.scratch[0] = 1;
+    this.memory[0] = 1;
   }
 
   /** Number of leaves pushed. */
@@ -75,45 +114,111 @@ export class MerkleAccumulator {
     return this.count;
   }
 
-  private node(leftHex: string, rightHex: string): string {
-    this.scratch.write(leftHex, 1, "hex");
-    this.scratch.write(rightHex, 33, "hex");
-    return hash("sha256", this.scratch, "hex");
-  }
-
   /** Appends one 32-byte leaf hash. */
   push(leaf: Uint8Array): void {
     if (leaf.length !== 32) throw new RangeError("MerkleAccumulator: a leaf hash is 32 bytes");
-    this.pushHex(Buffer.from(leaf).toString("hex"));
+    this.memory.set(leaf, RIGHT);
+    this.pushRight();
   }
 
   /** Appends one leaf hash given as 64 lowercase hex digits (unchecked: for hot loops). */
   pushHex(leafHex: string): void {
-    let current = leafHex;
+    writeHex32(this.memory, leafHex, RIGHT);
+    this.pushRight();
+  }
+
+  /** Hashes 0x01 ‖ left ‖ right and leaves the digest in the right half ("binary" = latin1: one char per byte, cheaper than hex or a Buffer). */
+  private combine(): void {
+    writeBinary32(this.memory, hash("sha256", this.window, "binary"), RIGHT);
+  }
+
+  /** Appends the leaf in the right half of the window. */
+  private pushRight(): void {
+    const memory = this.memory;
     // Each trailing 1 bit of the old size is a perfect subtree the new leaf completes.
     let n = this.count;
     while (n % 2 === 1) {
-      const left = this.stack.pop();
-      if (left === undefined) throw new Error("MerkleAccumulator: inconsistent state");
-      current = this.node(left, current);
+      this.top -= 1;
+      const slot = SLOTS + 32 * this.top;
+      memory.copyWithin(LEFT, slot, slot + 32);
+      this.combine();
       n = (n - 1) / 2;
     }
-    this.stack.push(current);
+    if (this.top >= MAX_DEPTH) throw new RangeError("MerkleAccumulator: too many leaves");
+    const slot = SLOTS + 32 * this.top;
+    memory.copyWithin(slot, RIGHT, RIGHT + 32);
+    this.top += 1;
     this.count += 1;
   }
 
   /** MTH of the leaves pushed so far, hex. */
   rootHex(): string {
-    const last = this.stack.length - 1;
-    if (last < 0) return EMPTY_ROOT_HEX;
-    let current = this.stack[last] as string;
-    for (let i = last - 1; i >= 0; i--) current = this.node(this.stack[i] as string, current);
-    return current;
+    if (this.top === 0) return EMPTY_ROOT_HEX;
+    const memory = this.memory;
+    let slot = SLOTS + 32 * (this.top - 1);
+    memory.copyWithin(RIGHT, slot, slot + 32);
+    for (let i = this.top - 2; i >= 0; i--) {
+      slot = SLOTS + 32 * i;
+      memory.copyWithin(LEFT, slot, slot + 32);
+      this.combine();
+    }
+    return memory.toString("hex", RIGHT, RIGHT + 32);
   }
 
   /** MTH of the leaves pushed so far. */
   root(): Buffer {
     return Buffer.from(this.rootHex(), "hex");
+  }
+}
+
+/**
+ * The running hash chain and Merkle tree of a trail, advanced together one leaf at a time (what
+ * verification recomputes for every record): chain_i = SHA-256(0x01 ‖ chain_{i−1} ‖ leaf_i) from
+ * 32 zero bytes, and the RFC 9162 tree over the leaves. The leaf is decoded from hex once, into
+ * the chain's 65-byte buffer, and copied from there into the tree.
+ *
+ * @example
+ * const acc = new TrailAccumulator();
+ * acc.push(leafHashHex(canonical1)); // chain_1, hex
+ * acc.merkleRootHex(); // MTH of the one leaf (the leaf itself)
+ */
+export class TrailAccumulator {
+  private readonly chain = Buffer.alloc(65);
+  private readonly leaf = this.chain.subarray(33, 65);
+  private readonly tree = new MerkleAccumulator();
+  private headHex = ZERO_HASH_HEX;
+
+  constructor() {
+    this.chain[0] = 1;
+  }
+
+  /** Number of leaves pushed. */
+  get size(): number {
+    return this.tree.size;
+  }
+
+  /** The chain hash of the last leaf pushed (64 zeros before the first), hex. */
+  get chainHead(): string {
+    return this.headHex;
+  }
+
+  /**
+   * Appends one leaf hash given as 64 lowercase hex digits (unchecked: for hot loops whose leaf
+   * comes from leafHashHex) and returns the new chain hash, hex.
+   */
+  push(leafHex: string): string {
+    const chain = this.chain;
+    writeHex32(chain, leafHex, 33);
+    const next = hash("sha256", chain, "hex");
+    writeHex32(chain, next, 1);
+    this.headHex = next;
+    this.tree.push(this.leaf);
+    return next;
+  }
+
+  /** MTH of the leaves pushed so far, hex. */
+  merkleRootHex(): string {
+    return this.tree.rootHex();
   }
 }
 

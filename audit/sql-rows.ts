@@ -1,6 +1,11 @@
 import type { StoredEventRef } from "./backend.js";
 import { checkpointText } from "./checkpoint.js";
-import { eventCanonicalOf } from "./record.js";
+import {
+  type EventColumns,
+  eventCanonicalOf,
+  markColumnsProblem,
+  storedColumnsProblem,
+} from "./record.js";
 import type { AuditEventInput, AuditQuery, AuditRecord, Checkpoint } from "./types.js";
 
 /**
@@ -9,9 +14,10 @@ import type { AuditEventInput, AuditQuery, AuditRecord, Checkpoint } from "./typ
  *
  * `canonical` (the RFC 8785 bytes that were hashed) is stored verbatim and returned verbatim; the
  * other columns are copies kept for querying and idempotency. A record read back is built from the
- * columns as they are — the event from `event_canonical`, marked when the indexed columns (event
- * id, type, time, actor, run, portfolio) disagree with it — so that a column edited on its own no
- * longer matches the canonical bytes and (deep) verification flags that record.
+ * columns as they are, and its query columns (event id, type, time, actor, run, portfolio and
+ * `event_canonical`) are compared with its canonical bytes: a disagreement is noted on the record
+ * for standard verification to report, and the event (from `event_canonical`) carries the columns
+ * when they disagree with it, so deep verification and exports show the edit too.
  */
 
 /** `audit_events`' columns in the order every SELECT returns them. */
@@ -116,14 +122,31 @@ export function eventOf(row: EventRow): AuditEventInput {
   return { ...event, storedColumnsDisagree: columns } as unknown as AuditEventInput;
 }
 
+/** The query columns of a row, as stored (what {@link storedColumnsProblem} compares). */
+export function columnsOf(row: EventRow): EventColumns {
+  return {
+    eventId: row[1],
+    type: row[2],
+    occurredAt: row[3],
+    actorId: row[5],
+    runId: row[6],
+    portfolioId: row[7],
+    eventCanonical: row[9],
+  };
+}
+
 /**
  * The record a row holds, exactly as stored. `event` is parsed on first read: standard
  * verification reads only the canonical bytes and hashes, and a million JSON parses would
- * dominate it.
+ * dominate it. The row's query columns (event id, type, time, actor, run, portfolio and
+ * `event_canonical`) are compared with its canonical bytes here (storedColumnsProblem: a fast
+ * exact match, parsing only when that fails), and a disagreement is noted on the record
+ * (markColumnsProblem), so standard verification reports a row whose `run_id`, say, was edited to
+ * hide it from per-run queries.
  */
 export function recordOf(row: EventRow): AuditRecord {
   let event: AuditEventInput | undefined;
-  return {
+  const record: AuditRecord = {
     seq: Number(row[0]),
     recordedAt: row[4],
     get event(): AuditEventInput {
@@ -134,6 +157,8 @@ export function recordOf(row: EventRow): AuditRecord {
     leafHash: row[10],
     chainHash: row[11],
   };
+  const problem = storedColumnsProblem(record, columnsOf(row));
+  return problem === null ? record : markColumnsProblem(record, problem);
 }
 
 /** The idempotency view of a row. */

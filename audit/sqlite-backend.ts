@@ -17,6 +17,7 @@ import {
   valuesOf,
   whereOf,
 } from "./sql-rows.js";
+import { columnSpans, eventColumnsMatch } from "./record.js";
 import type { AuditEventInput, AuditRecord, Checkpoint } from "./types.js";
 
 /** The audit database's file name inside the data directory (`STEWARD_DATA_DIR`). */
@@ -121,7 +122,6 @@ interface Statements {
   readonly ref: Database.Statement<[string], [number, string, string]>;
   readonly insert: Database.Statement<EventValues>;
   readonly range: Database.Statement<[number, number], EventRow>;
-  readonly rangeHashed: Database.Statement<[number, number], HashedRow>;
   readonly byId: Database.Statement<[string], EventRow>;
   readonly insertCheckpoint: Database.Statement<CheckpointValues>;
   readonly checkpoints: Database.Statement<[], CheckpointRow>;
@@ -134,14 +134,270 @@ interface Prepared extends Statements {
 }
 
 type CheckpointValues = ReturnType<typeof checkpointValues>;
-/** The columns a record's hashes cover: seq, recorded_at, canonical, leaf_hash, chain_hash. */
-type HashedRow = [number, string, string, string, string];
+
+/**
+ * The fast read of a range (verification's million records), as one text per row: seq, then the
+ * hashed columns, the query columns, an `event_canonical` check and the canonical bytes, joined by
+ * U+001F. Every column goes through ifnull (a NULL becomes U+001E, which no check accepts — except
+ * for runId and portfolioId, where it reads as null, so a text of exactly U+001E there is sent to
+ * the exact path by the type probe), so concat_ws never skips one and the row always has exactly
+ * 11 separators before the canonical bytes — which hold none (canonical JSON has no raw control
+ * characters) — so a value holding U+001F is caught by the count. `event_canonical` is checked in
+ * SQL without materialising it: not a BLOB, found at character 10 of `canonical`, and the
+ * byte-length difference returned for the caller to compare with 9 + the framing suffix —
+ * together, byte equality with the event's slice of the canonical bytes. Hashed columns are
+ * compared by their content (a BLOB reads as its bytes); their storage class matters to no query.
+ */
+function packedRange(typeCheck: string): string {
+  const field = (c: string): string => `ifnull(${c}, char(30))`;
+  return `select concat_ws(char(31), seq, ${field("recorded_at")}, ${field("leaf_hash")}, ${field("chain_hash")}, ${field("event_id")}, ${field("type")}, ${field("occurred_at")}, ${field("actor_id")}, ${field("run_id")}, ${field("portfolio_id")}, case when ${typeCheck}event_canonical < x'' and instr(canonical, event_canonical) = 10 then octet_length(canonical) - octet_length(event_canonical) else -1 end, ${field("canonical")}) from audit_events where seq between ? and ? order by seq`;
+}
+
+const QUERY_COLUMNS =
+  "event_id, type, occurred_at, actor_id, ifnull(run_id, ''), ifnull(portfolio_id, '')";
+
+/**
+ * The rows of a range whose query columns are stored as anything but text (a BLOB or a number
+ * would drop the row from `where run_id = ?` and the like, while reading back as the same
+ * characters): two range probes per column over the column's own index (numbers sort below '',
+ * BLOBs from x'' up), so an intact table costs a dozen index seeks per range, not a check per row.
+ * `indexed by` makes the statement fail, rather than scan, when an index is missing; the caller
+ * then checks types row by row (TYPED_CHECK).
+ */
+const TYPE_PROBE = (
+  [
+    ["event_id", "sqlite_autoindex_audit_events_1", false],
+    ["type", "audit_events_type", false],
+    ["occurred_at", "audit_events_occurred", false],
+    ["actor_id", "audit_events_actor", false],
+    ["run_id", "audit_events_run", true],
+    ["portfolio_id", "audit_events_portfolio", true],
+  ] as const
+)
+  .flatMap(([column, index, optional]) =>
+    // An optional column holding U+001E alone would read as NULL in the packed row: probed too.
+    ["< ''", ">= x''", ...(optional ? ["= char(30)"] : [])].map(
+      (bound) =>
+        `select seq from audit_events indexed by ${index} where ${column} ${bound} and seq between @from and @to`,
+    ),
+  )
+  .join(" union all ");
+
+/** The per-row type check used when the probe cannot run: every query column is text. */
+const TYPED_CHECK = `min(${QUERY_COLUMNS}) >= '' and max(${QUERY_COLUMNS}) < x'' and ifnull(run_id, '') <> char(30) and ifnull(portfolio_id, '') <> char(30) and `;
+
+interface FastRange {
+  readonly packed: Database.Statement<[number, number], unknown>;
+  readonly typedPacked: Database.Statement<[number, number], unknown>;
+  readonly probe: Database.Statement<[{ from: number; to: number }], number> | null;
+  readonly bySeq: Database.Statement<[number], EventRow>;
+}
+
+function prepareFastRange(db: Database.Database): FastRange {
+  let probe: FastRange["probe"] = null;
+  try {
+    probe = db.prepare<[{ from: number; to: number }], number>(TYPE_PROBE).pluck(true);
+  } catch {
+    // An index is missing: fall back to the per-row type check.
+  }
+  return {
+    packed: db.prepare<[number, number], unknown>(packedRange("")).pluck(true),
+    typedPacked: db.prepare<[number, number], unknown>(packedRange(TYPED_CHECK)).pluck(true),
+    probe,
+    bySeq: db
+      .prepare<[number], EventRow>(`select ${EVENT_COLUMNS} from audit_events where seq = ?`)
+      .raw(true),
+  };
+}
+
+const NO_SEQS: ReadonlySet<number> = new Set();
+const SEPARATOR = "\u001f";
+const NULL_MARK = 0x1e;
+/** Start/end offsets of the 11 fields before the canonical bytes, then the canonical start. */
+const PACKED_OFFSETS = 23;
+
+/**
+ * Splits a packed row in place: fills `fields` with the offsets of its 11 leading fields and the
+ * start of the canonical bytes, and returns its seq — or −1 when the row is not as packed (a seq
+ * that is not plain digits below 10^15, a missing field, or a separator inside the canonical
+ * bytes: some value held U+001F).
+ */
+function splitPacked(text: string, fields: Int32Array): number {
+  let start = 0;
+  for (let k = 0; k < 11; k++) {
+    const end = text.indexOf(SEPARATOR, start);
+    if (end < 0) return -1;
+    fields[2 * k] = start;
+    fields[2 * k + 1] = end;
+    start = end + 1;
+  }
+  fields[22] = start;
+  if (text.indexOf(SEPARATOR, start) >= 0) return -1;
+  const seqEnd = fields[1] as number;
+  if (seqEnd < 1 || seqEnd > 15) return -1;
+  let seq = 0;
+  for (let i = 0; i < seqEnd; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    seq = seq * 10 + digit;
+  }
+  return seq;
+}
+
+/** A decimal integer field (possibly negative), or NaN. */
+function integerField(text: string, from: number, to: number): number {
+  let i = from;
+  const negative = text.charCodeAt(i) === 0x2d;
+  if (negative) i += 1;
+  if (i >= to || to - i > 15) return Number.NaN;
+  let value = 0;
+  for (; i < to; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
+
+/** Fills spans[at], spans[at + 1] with field k's offsets; an optional column's NULL mark is start −1. */
+function spanOf(
+  text: string,
+  fields: Int32Array,
+  k: number,
+  spans: Int32Array,
+  at: number,
+  optional: boolean,
+): void {
+  const from = fields[2 * k] as number;
+  const to = fields[2 * k + 1] as number;
+  spans[at] = optional && to === from + 1 && text.charCodeAt(from) === NULL_MARK ? -1 : from;
+  spans[at + 1] = to;
+}
+
+/** True when field k is the NULL marker alone (a NULL column; a text of exactly U+001E also lands here). */
+function isNullMark(text: string, fields: Int32Array, k: number): boolean {
+  const from = fields[2 * k] as number;
+  return (fields[2 * k + 1] as number) === from + 1 && text.charCodeAt(from) === NULL_MARK;
+}
+
+/**
+ * The record a packed row holds, when every fast check passes: `event_canonical` equal to the
+ * event's slice of the canonical bytes (the SQL check plus the byte lengths) and every query
+ * column equal to what the canonical event says (eventColumnsMatch). The event's end is where this
+ * row's framing suffix `,"recordedAt":"<recorded_at>","seq":<seq>}` begins; verification checks
+ * that framing itself and fails the record when it does not hold, so the comparisons here only
+ * matter for a correctly framed record. Null sends the row to the exact path.
+ */
+function packedRecord(
+  text: string,
+  seq: number,
+  fields: Int32Array,
+  spans: Int32Array,
+  events: RangeEvents,
+): AuditRecord | null {
+  const canonicalStart = fields[22] as number;
+  const recordedFrom = fields[2] as number;
+  const recordedTo = fields[3] as number;
+  // ,"recordedAt":" (15) + recorded_at + ","seq": (8) + digits + } (1)
+  const suffix = 24 + (recordedTo - recordedFrom) + (fields[1] as number);
+  const eventEnd = text.length - suffix;
+  if (eventEnd < canonicalStart + 11) return null;
+  // event_canonical: bytes(canonical) − bytes(event_canonical) = 9 + the (ASCII) framing suffix.
+  if (integerField(text, fields[20] as number, fields[21] as number) !== 9 + suffix) return null;
+  if (
+    isNullMark(text, fields, 1) ||
+    isNullMark(text, fields, 2) ||
+    isNullMark(text, fields, 3) ||
+    (text.length === canonicalStart + 1 && text.charCodeAt(canonicalStart) === NULL_MARK)
+  )
+    return null;
+  spanOf(text, fields, 4, spans, 0, false);
+  spanOf(text, fields, 5, spans, 2, false);
+  spanOf(text, fields, 6, spans, 4, false);
+  spanOf(text, fields, 7, spans, 6, false);
+  spanOf(text, fields, 8, spans, 8, true);
+  spanOf(text, fields, 9, spans, 10, true);
+  if (!eventColumnsMatch(text, canonicalStart + 9, eventEnd, text, spans)) return null;
+  return new PackedRecord(
+    seq,
+    text.slice(recordedFrom, recordedTo),
+    text.slice(canonicalStart),
+    text.slice(fields[4] as number, fields[5] as number),
+    text.slice(fields[6] as number, fields[7] as number),
+    events,
+  );
+}
+
+/** The events of a range, loaded (every column, as stored) the first time one is asked for. */
+class RangeEvents {
+  #rows: Map<number, EventRow> | undefined;
+  readonly #events = new Map<number, AuditEventInput>();
+  readonly #load: () => EventRow[];
+
+  constructor(load: () => EventRow[]) {
+    this.#load = load;
+  }
+
+  eventAt(seq: number): AuditEventInput {
+    let event = this.#events.get(seq);
+    if (event === undefined) {
+      this.#rows ??= new Map(this.#load().map((row) => [Number(row[0]), row]));
+      const row = this.#rows.get(seq);
+      if (row === undefined)
+        throw new Error(`audit backend: the record at seq ${seq} can no longer be read`);
+      event = eventOf(row);
+      this.#events.set(seq, event);
+    }
+    return event;
+  }
+}
+
+/**
+ * A record of the fast read: plain own data fields and an own, enumerable `event` accessor (so it
+ * compares, spreads and serialises like any record), defined from one shared descriptor — an
+ * object literal with a getter would build a closure and an accessor pair per record.
+ */
+class PackedRecord implements AuditRecord {
+  readonly seq: number;
+  readonly recordedAt: string;
+  declare readonly event: AuditEventInput;
+  readonly canonical: string;
+  readonly leafHash: string;
+  readonly chainHash: string;
+  readonly #events: RangeEvents;
+
+  static readonly #event: PropertyDescriptor = {
+    get(this: PackedRecord): AuditEventInput {
+      return this.#events.eventAt(this.seq);
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  constructor(
+    seq: number,
+    recordedAt: string,
+    canonical: string,
+    leafHash: string,
+    chainHash: string,
+    events: RangeEvents,
+  ) {
+    this.seq = seq;
+    this.recordedAt = recordedAt;
+    Object.defineProperty(this, "event", PackedRecord.#event);
+    this.canonical = canonical;
+    this.leafHash = leafHash;
+    this.chainHash = chainHash;
+    this.#events = events;
+  }
+}
 
 class SqliteAuditBackend implements AuditBackend {
   readonly kind = "sqlite" as const;
   readonly #db: Database.Database;
   #statements: Prepared | undefined;
   readonly #queries = new Map<string, Database.Statement<(string | number)[], EventRow>>();
+  #fast: FastRange | undefined;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -169,11 +425,6 @@ class SqliteAuditBackend implements AuditBackend {
       range: db
         .prepare<[number, number], EventRow>(
           `select ${EVENT_COLUMNS} from audit_events where seq between ? and ? order by seq`,
-        )
-        .raw(true),
-      rangeHashed: db
-        .prepare<[number, number], HashedRow>(
-          "select seq, recorded_at, canonical, leaf_hash, chain_hash from audit_events where seq between ? and ? order by seq",
         )
         .raw(true),
       byId: db
@@ -214,41 +465,48 @@ class SqliteAuditBackend implements AuditBackend {
   }
 
   /**
-   * Reads only the columns the hashes cover (what verification reads, a million at a time); each
-   * record's `event` is loaded on first access — for the whole range in one statement — from the
-   * event columns as stored (see sql-rows.ts), so deep verification and export see every column.
+   * Records fromSeq..toSeq, ascending, exactly as stored — read for speed, since verification
+   * reads a million at a time (see PACKED_RANGE): one text per row packing the hashed columns, the
+   * query columns and an in-SQL check of `event_canonical`, split without allocating, the query
+   * columns compared with the canonical bytes in place (eventColumnsMatch), and only the fields a
+   * record carries sliced out. Any row that does not pass every fast check — or whose query
+   * columns a probe of their indexes finds stored as something other than text — is re-read whole
+   * and built by recordOf, which compares its columns exactly and marks a disagreement for
+   * verification to report. `event` is loaded on first access, for the whole range at once.
    */
   async readRange(fromSeq: number, toSeq: number): Promise<readonly AuditRecord[]> {
     const s = this.#stmts();
-    const rows = s.rangeHashed.all(fromSeq, toSeq);
-    let stored: Map<number, EventRow> | undefined;
-    const events = new Map<number, AuditEventInput>();
-    const eventAt = (seq: number): AuditEventInput => {
-      let event = events.get(seq);
-      if (event === undefined) {
-        stored ??= new Map(s.range.all(fromSeq, toSeq).map((row) => [Number(row[0]), row]));
-        const row = stored.get(seq);
-        if (row === undefined)
-          throw new Error(`audit backend: the record at seq ${seq} can no longer be read`);
-        event = eventOf(row);
-        events.set(seq, event);
+    const fast = (this.#fast ??= prepareFastRange(this.#db));
+    let packed = fast.packed;
+    let suspects: ReadonlySet<number> = NO_SEQS;
+    if (fast.probe === null) packed = fast.typedPacked;
+    else {
+      try {
+        const hits = fast.probe.all({ from: fromSeq, to: toSeq });
+        if (hits.length > 0) suspects = new Set(hits);
+      } catch {
+        // An index was dropped since: check every row's column types in SQL instead.
+        packed = fast.typedPacked;
       }
-      return event;
-    };
+    }
+    const rows = packed.all(fromSeq, toSeq);
+    const events = new RangeEvents(() => s.range.all(fromSeq, toSeq));
+    const fields = new Int32Array(PACKED_OFFSETS);
+    const spans = columnSpans();
     const out = new Array<AuditRecord>(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const [seq, recordedAt, canonical, leafHash, chainHash] = rows[i] as HashedRow;
-      // A getter on `this` (no per-record closure): a million of these cost well under a second.
-      out[i] = {
-        seq,
-        recordedAt,
-        get event(): AuditEventInput {
-          return eventAt(this.seq);
-        },
-        canonical,
-        leafHash,
-        chainHash,
-      };
+      const text = rows[i];
+      const seq = typeof text === "string" ? splitPacked(text, fields) : -1;
+      let record: AuditRecord | null = null;
+      if (seq >= 0 && !suspects.has(seq))
+        record = packedRecord(text as string, seq, fields, spans, events);
+      if (record === null) {
+        // Only after tampering (or for an unusual but valid row): read the row as it is.
+        const row = seq >= 0 ? fast.bySeq.get(seq) : undefined;
+        if (row === undefined) return s.range.all(fromSeq, toSeq).map(recordOf);
+        record = recordOf(row);
+      }
+      out[i] = record;
     }
     return out;
   }

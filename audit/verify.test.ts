@@ -7,6 +7,7 @@ import { createAuditLog } from "./audit-log.js";
 import { checkpointBody } from "./checkpoint.js";
 import { chainHashHex, leafHashHex, ZERO_HASH_HEX } from "./hash.js";
 import { createMemoryBackend } from "./memory-backend.js";
+import { MerkleAccumulator } from "./merkle.js";
 import { createSigner } from "./signing.js";
 import type { AuditEventInput, AuditRecord, Checkpoint, VerifyReport } from "./types.js";
 import { verifyAuditTrail, type VerifyInput } from "./verify.js";
@@ -320,5 +321,124 @@ describe("verifyAuditTrail against tampering", () => {
     });
     expect(report.firstBadSeq).toBe(4);
     expect(report.reason).toMatch(/position 4 has no valid seq/);
+  });
+});
+
+describe("verifyAuditTrail hashing in a worker thread", () => {
+  /** Every trail of this file's tampering tests, plus stored hashes of unusual types. */
+  function variants(): AuditRecord[][] {
+    const swapped = [...records];
+    [swapped[5], swapped[6]] = [swapped[6] as AuditRecord, swapped[5] as AuditRecord];
+    const leafOnly = patched(records, 5, (r) => {
+      const canonical = r.canonical.replace('"amount":500', '"amount":1');
+      return { canonical, leafHash: leafHashHex(canonical) };
+    });
+    const rewrittenWithHashes = rehashFrom(patched(records, 6, edit), 6).map((r) =>
+      r.seq > 6 ? (records[r.seq - 1] as AuditRecord) : r,
+    );
+    const odd = (seq: number, patch: Partial<Record<keyof AuditRecord, unknown>>): AuditRecord[] =>
+      patched(records, seq, () => patch as Partial<AuditRecord>);
+    const chain7 = (records[6] as AuditRecord).chainHash;
+    return [
+      records,
+      patched(records, 6, edit),
+      rewrittenWithHashes,
+      leafOnly,
+      patched(records, 7, () => ({ chainHash: "ab".repeat(32) })),
+      patched(records, 12, () => ({ chainHash: "cd".repeat(32) })),
+      records.filter((r) => r.seq !== 6),
+      swapped,
+      rehashFrom(patched(records, 6, edit), 6),
+      records.slice(0, 10),
+      patched(records, 3, () => ({ recordedAt: "2030-01-01T00:00:00.000Z" })),
+      odd(4, { seq: "4" }),
+      odd(5, { leafHash: (records[4] as AuditRecord).leafHash.toUpperCase() }),
+      odd(5, { leafHash: "İ".repeat(64) }), // a character whose low byte is "0"
+      odd(5, { leafHash: Buffer.from((records[4] as AuditRecord).leafHash) }),
+      odd(7, { chainHash: Buffer.from(chain7) }), // a blob whose text is the right hash
+      odd(7, { chainHash: null, canonical: 42 }),
+      odd(12, { chainHash: `${chain7}0` }),
+    ];
+  }
+
+  it("reports exactly what hashing in this thread reports, for every tampering", async () => {
+    for (const [i, list] of variants().entries()) {
+      const here = await run({ records: list, parallel: false });
+      const there = await run({ records: list, parallel: true });
+      expect(there, `variant ${i}`).toEqual(here);
+      async function* batches(): AsyncGenerator<AuditRecord | readonly AuditRecord[]> {
+        yield list.slice(0, 3);
+        for (const record of list.slice(3, 7)) yield record;
+        yield [];
+        yield list.slice(7);
+      }
+      expect(await run({ records: batches(), parallel: true }), `variant ${i}, batches`).toEqual(
+        here,
+      );
+    }
+  });
+
+  it("verifies a large trail there, comparing every checkpoint, and locates tampering in it", async () => {
+    let t = Date.UTC(2024, 6, 1);
+    const store = createAuditLog(createMemoryBackend(), {
+      signer,
+      checkpointDir: path.join(dir, "large"),
+      clock: () => new Date(t++),
+      checkpointEvery: 250,
+    });
+    const batch: AuditEventInput[] = [];
+    for (let i = 1; i <= 5000; i++) batch.push(event(i));
+    await store.append(batch);
+    const all = [...(await store.readAll())];
+    const cps = [...(await store.checkpoints())];
+    expect(cps.map((cp) => cp.size)).toEqual([5000]); // one batch: one interval checkpoint
+    for (let size = 250; size < 5000; size += 250) {
+      // Checkpoints at every 250 records, signed over prefixes of the trail.
+      const prefix = all.slice(0, size);
+      const head = prefix.at(-1) as AuditRecord;
+      const tree = new MerkleAccumulator();
+      for (const r of prefix) tree.pushHex(r.leafHash);
+      const body = {
+        size,
+        chainHead: head.chainHash,
+        merkleRoot: tree.rootHex(),
+        time: new Date(Date.UTC(2024, 7, 1) + size).toISOString(),
+        previous: null,
+        reason: "on-demand",
+        keyId: signer.keyId,
+      };
+      cps.push({ ...body, signature: signer.sign(checkpointBody(body)) });
+    }
+    const verifyWith = (list: readonly AuditRecord[], parallel: boolean | "auto") => {
+      async function* batches(): AsyncGenerator<readonly AuditRecord[]> {
+        for (let i = 0; i < list.length; i += 2500) yield list.slice(i, i + 2500);
+      }
+      return verifyAuditTrail({
+        records: batches(),
+        storeCheckpoints: cps,
+        fileCheckpoints: cps,
+        publicKeys: [signer.publicKeyPem],
+        parallel,
+      });
+    };
+    const intact = await verifyWith(all, "auto");
+    expect(intact).toMatchObject({ ok: true, size: 5000, checkpointsVerified: 20 });
+    const tampered = patched(all, 3777, edit);
+    const there = await verifyWith(tampered, true);
+    expect(there).toMatchObject({ ok: false, firstBadSeq: 3777, checkpointsVerified: 15 });
+    expect(there).toEqual(await verifyWith(tampered, false));
+  });
+});
+
+describe("verifyAuditTrail when reading fails part-way", () => {
+  it("passes the reading error on and stops its worker, with no stray rejection", async () => {
+    async function* failing(): AsyncGenerator<readonly AuditRecord[]> {
+      yield records.slice(0, 6);
+      throw new Error("the disk went away");
+    }
+    await expect(run({ records: failing(), parallel: true })).rejects.toThrow("the disk went away");
+    await expect(run({ records: failing(), parallel: false })).rejects.toThrow(
+      "the disk went away",
+    );
   });
 });

@@ -343,7 +343,48 @@ const scenarios: readonly Scenario[] = [
       sparse: { firstBadSeq: null, reason: /checkpoint of size 9 .* signed by an unknown key/ },
     },
   },
+  ...queryColumnScenarios(),
 ];
+
+/**
+ * One copied query column of the victim changed, its canonical bytes and hashes left alone: what
+ * hides an event from per-run (or per-portfolio, -actor, -type, -time) queries or makes idempotent
+ * replay compare against other text. Standard verification compares these columns with the hashed
+ * bytes, so each is caught at the victim with the column named.
+ */
+function queryColumnScenarios(): Scenario[] {
+  const cases: readonly (readonly [keyof RawRow, string, (row: RawRow) => unknown])[] = [
+    ["event_id", "another id", (row) => `${row.event_id}-b`],
+    ["type", "another type", () => "check.passed"],
+    ["occurred_at", "moved in time", () => "2030-01-01T00:00:00.000Z"],
+    ["actor_id", "another actor", () => "mallory"],
+    ["run_id", "moved to another run", () => "run-elsewhere"],
+    ["run_id", "cleared: out of every per-run query", () => null],
+    ["portfolio_id", "moved to another portfolio", () => "pf-elsewhere"],
+    ["portfolio_id", "cleared", () => null],
+    [
+      "event_canonical",
+      "the replay copy of the event altered",
+      (row) => row.event_canonical.replace(`original note ${VICTIM}`, "altered!"),
+    ],
+  ];
+  return cases.map(([column, what, value]) => {
+    const expectation: Expectation = {
+      firstBadSeq: VICTIM,
+      reason: new RegExp(`^seq ${VICTIM}: the stored ${column} column`),
+    };
+    return {
+      name: `an edited ${column} column (${what}), canonical bytes and hashes left alone`,
+      attack: async (a) => {
+        const row = await a.row(VICTIM);
+        const to = value(row);
+        expect(to).not.toEqual(row[column]);
+        await a.update(VICTIM, { [column]: to });
+      },
+      expect: { dense: expectation, sparse: expectation },
+    };
+  });
+}
 
 /** RFC 8785 of the sample events: plain strings and small integers, so sorted keys suffice. */
 function canonicalOf(value: unknown): string {
@@ -500,4 +541,74 @@ function tamperSuite(dialect: Dialect): void {
 }
 
 describe("audit tamper suite: SQLite", () => tamperSuite("sqlite"));
+
+describe("audit tamper suite: SQLite query columns stored as another type or with odd characters", () => {
+  let f: AuditFixture;
+  beforeEach(async () => {
+    f = await openFixture("sqlite", { checkpointEvery: 4 });
+    await appendSamples(f.store, N);
+  });
+  afterEach(async () => {
+    await f.cleanup();
+  });
+
+  async function attack(sql: string, params: readonly unknown[] = []): Promise<void> {
+    const a = await f.attacker();
+    try {
+      await a.dropTriggers();
+      await a.exec(sql, params);
+    } finally {
+      await a.close();
+    }
+  }
+
+  it("catches a run_id turned into a BLOB of the same bytes, which per-run queries no longer find", async () => {
+    const runId = (await f.store.get("e-6"))?.event.subject?.runId;
+    expect(runId).toBe("run-0");
+    await attack("update audit_events set run_id = cast(run_id as blob) where seq = ?", [VICTIM]);
+    const store = await f.reopen();
+    const seqs = (await store.query({ runId: "run-0" })).items.map((r) => r.seq);
+    expect(seqs).not.toContain(VICTIM); // the attack works on queries…
+    const expected = { firstBadSeq: VICTIM, reason: /^seq 6: the stored run_id column \(a blob\)/ };
+    expectReport(await store.verify(), expected); // …and verification names it
+    expectReport(await store.verify({ deep: true }), expected);
+  });
+
+  const odd: readonly (readonly [string, string])[] = [
+    ["event_id", "cast(event_id as blob)"],
+    ["type", "cast(type as blob)"],
+    ["occurred_at", "cast(occurred_at as blob)"],
+    ["actor_id", "cast(actor_id as blob)"],
+    ["portfolio_id", "cast(portfolio_id as blob)"],
+    ["run_id", "char(30)"], // the packed read's NULL marker, as text
+    ["portfolio_id", "char(30)"],
+    ["actor_id", "actor_id || char(31) || 'x'"], // the packed read's separator
+    ["run_id", "run_id || char(31)"],
+    ["event_id", "event_id || '\"'"],
+    ["event_canonical", "cast(event_canonical as blob)"],
+  ];
+  for (const [column, expression] of odd) {
+    it(`catches ${column} set to ${expression}`, async () => {
+      await attack(`update audit_events set ${column} = ${expression} where seq = ?`, [VICTIM]);
+      const expected = {
+        firstBadSeq: VICTIM,
+        reason: new RegExp(`^seq 6: the stored ${column} column`),
+      };
+      expectReport(await (await f.reopen()).verify(), expected);
+    });
+  }
+
+  it("still catches a BLOB run_id when the attacker also dropped the run index", async () => {
+    await attack("drop index audit_events_run");
+    await attack("update audit_events set run_id = cast(run_id as blob) where seq = ?", [VICTIM]);
+    const store = await f.reopen();
+    expectReport(await store.verify(), {
+      firstBadSeq: VICTIM,
+      reason: /^seq 6: the stored run_id column \(a blob\)/,
+    });
+    // Every other record still reads back exactly as stored.
+    const all = await store.readAll();
+    expect(all.map((r) => r.seq)).toEqual(Array.from({ length: N }, (_, k) => k + 1));
+  });
+});
 describe.runIf(pgAvailable)("audit tamper suite: PostgreSQL", () => tamperSuite("postgres"));
