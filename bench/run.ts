@@ -42,7 +42,7 @@ const lines = [
   "# Benchmark results",
   "",
   "Written by `npm run bench` (bench/run.ts). Times are wall-clock milliseconds per call after warm-up,",
-  "single-threaded, on the machine below. Median, minimum and 95th percentile of the timed calls.",
+  "single-threaded unless a case says otherwise, on the machine below, with nothing else running.",
   "",
   "## Machine",
   "",
