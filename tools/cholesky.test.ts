@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cholesky, choleskyFlat } from "./cholesky.js";
+import { cholesky, choleskyFlat, choleskyInPlace } from "./cholesky.js";
 import { ToolError } from "./errors.js";
 
 /** L Lᵀ, naive triple loop. */
@@ -176,5 +176,42 @@ describe("cholesky", () => {
 
   it("returns an empty factor for an empty matrix", () => {
     expect(cholesky([])).toEqual([]);
+  });
+});
+
+describe("choleskyInPlace", () => {
+  it("factors [[4, 2], [2, 2]] in place: L = [[2, 0], [1, 1]] (upper triangle untouched)", () => {
+    // l11 = √4 = 2; l21 = 2/2 = 1; l22 = √(2 − 1²) = 1.
+    const a = Float64Array.from([4, 2, 2, 2]);
+    expect(choleskyInPlace(a, 2)).toBe(true);
+    expect([...a]).toEqual([2, 2, 1, 1]);
+  });
+
+  it("factors the hand-worked 3×3 example, including a five-wide row for the unrolled sums", () => {
+    const a = Float64Array.from([4, 12, -16, 12, 37, -43, -16, -43, 98]);
+    expect(choleskyInPlace(a, 3)).toBe(true);
+    expect([a[0], a[3], a[4], a[6], a[7], a[8]]).toEqual([2, 6, 1, -8, 5, 3]);
+    // 5×5 identity + rank-one 1·1ᵀ: a naive factorisation written out here gives the same L.
+    const n = 5;
+    const m = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 2 : 1));
+    const naive = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = m[i * n + j] as number;
+        for (let k = 0; k < j; k++) s -= (naive[i]?.[k] as number) * (naive[j]?.[k] as number);
+        (naive[i] as number[])[j] = i === j ? Math.sqrt(s) : s / (naive[j]?.[j] as number);
+      }
+    }
+    expect(choleskyInPlace(m, n)).toBe(true);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) expect(m[i * n + j]).toBeCloseTo(naive[i]?.[j] as number, 14);
+    }
+  });
+
+  it("refuses a singular or indefinite matrix, and a shift makes a singular one definite", () => {
+    expect(choleskyInPlace(Float64Array.from([1, 1, 1, 1]), 2)).toBe(false);
+    expect(choleskyInPlace(Float64Array.from([1, 2, 2, 1]), 2)).toBe(false);
+    // [[1, 1], [1, 1]] + 1e-9·I is positive definite.
+    expect(choleskyInPlace(Float64Array.from([1, 1, 1, 1]), 2, 1e-9)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { choleskyInPlace } from "./cholesky.js";
 import { invalidInput } from "./errors.js";
 import { assertFiniteNumber, assertSquareMatrix } from "./validate.js";
 
@@ -88,35 +89,7 @@ function tolerance(flat: Float64Array, n: number, options: PsdOptions): number {
 
 /** True when the Cholesky factorisation of `A + τI` (lower triangle of row-major `a`) succeeds. */
 function choleskySucceeds(a: Float64Array, n: number, tau: number): boolean {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j <= i; j++) {
-      const rj = j * n;
-      // Dot product of rows i and j of L over k < j, four independent sums (the O(n³) part).
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let k = 0;
-      for (; k + 3 < j; k += 4) {
-        s0 += (l[ri + k] as number) * (l[rj + k] as number);
-        s1 += (l[ri + k + 1] as number) * (l[rj + k + 1] as number);
-        s2 += (l[ri + k + 2] as number) * (l[rj + k + 2] as number);
-        s3 += (l[ri + k + 3] as number) * (l[rj + k + 3] as number);
-      }
-      for (; k < j; k++) s0 += (l[ri + k] as number) * (l[rj + k] as number);
-      const s = (a[ri + j] as number) - (s0 + s1 + (s2 + s3));
-      if (j === i) {
-        const d = s + tau;
-        if (!(d > 0)) return false;
-        l[ri + i] = Math.sqrt(d);
-      } else {
-        l[ri + j] = s / (l[rj + j] as number);
-      }
-    }
-  }
-  return true;
+  return choleskyInPlace(Float64Array.from(a), n, tau);
 }
 
 /**
