@@ -57,6 +57,16 @@ export interface StartRequest {
   readonly dataSpec: DataSpec;
   readonly requestedBy: Requester;
   readonly seed?: number;
+  /** Called as each graph node finishes (for a progress stream); the run does not wait on it. */
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+/** One finished node of a running briefing. */
+export interface RunProgress {
+  readonly runId: string;
+  readonly node: string;
+  /** Nodes finished so far in this run (1-based). */
+  readonly step: number;
 }
 
 /** An approval inbox entry. */
@@ -207,7 +217,28 @@ export function createRunService(deps: RunServiceDeps): RunService {
     };
     let out: unknown;
     try {
-      out = await graph.invoke(input, threadOf(runId));
+      const onProgress = request.onProgress;
+      if (onProgress === undefined) {
+        out = await graph.invoke(input, threadOf(runId));
+      } else {
+        // Same run, streamed by node: the final state is the thread's state once the stream ends.
+        let step = 0;
+        for await (const update of await graph.stream(input, {
+          ...threadOf(runId),
+          streamMode: "updates",
+        })) {
+          for (const node of Object.keys(update as Record<string, unknown>)) {
+            if (node.startsWith("__")) continue;
+            step += 1;
+            try {
+              onProgress({ runId, node, step });
+            } catch {
+              // A failing listener (e.g. a closed stream) must not fail the run.
+            }
+          }
+        }
+        out = (await graph.getState(threadOf(runId))).values;
+      }
     } catch (error) {
       // Fail closed: a run whose graph raised is blocked, and the trail says why.
       const at = deps.clock().toISOString();

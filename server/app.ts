@@ -1,78 +1,206 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { ZodError } from "zod";
+import { isRunServiceError, isPortfolioStoreError } from "../graph/index.js";
+import { MarketDataError } from "../market/index.js";
 import { isToolError } from "../tools/index.js";
-import type { Config } from "./config.js";
-import { ApiError, ERROR_STATUS, errorBody } from "./errors.js";
-import type { Logger } from "./logger.js";
+import type { AppContext, AppDeps, AppEnv, StewardApp } from "./context.js";
+import { registerDocRoutes } from "./docs.js";
+import { ApiError, errorBody, type ApiErrorCode } from "./errors.js";
+import { recordRefusal } from "./guard.js";
+import { createMetrics } from "./metrics.js";
+import { createRateLimiter } from "./rate-limit.js";
+import { registerAuditRoutes } from "./routes-audit.js";
+import { registerMetaRoutes } from "./routes-meta.js";
+import { registerPortfolioRoutes } from "./routes-portfolios.js";
+import { registerRebalanceRoutes } from "./routes-rebalance.js";
+import { registerRunRoutes } from "./routes-runs.js";
+import { firstFieldError } from "./schemas.js";
 
-/** Everything the app needs, injected by the composition root (`steward serve`) or by tests. */
-export interface AppDeps {
-  readonly config: Config;
-  readonly logger: Logger;
-  /** Injected clock: the app never reads the system time itself. */
-  readonly clock: () => Date;
-  readonly version: string;
-  /** Process start, for `uptimeSeconds` in the health answer. */
-  readonly startedAt: Date;
+export type { AppDeps } from "./context.js";
+
+const HTTP_CODES: Readonly<Record<number, ApiErrorCode>> = {
+  400: "INVALID_INPUT",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+};
+
+const MARKET_CODES: Readonly<Record<string, ApiErrorCode>> = {
+  UNKNOWN_SYMBOL: "INVALID_INPUT",
+  INVALID_REQUEST: "INVALID_INPUT",
+};
+
+/** Any thrown error as the API's error: a closed code, a safe message, details. */
+function apiErrorOf(err: unknown): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    const code = HTTP_CODES[err.status] ?? "INVALID_INPUT";
+    const message =
+      code === "PAYLOAD_TOO_LARGE"
+        ? "the body is larger than the server accepts"
+        : code === "UNSUPPORTED_MEDIA_TYPE"
+          ? "the body must be JSON (Content-Type: application/json)"
+          : err.message || "invalid request";
+    return new ApiError(code, message, code === "INVALID_INPUT" ? { field: "body" } : undefined);
+  }
+  if (err instanceof ZodError) {
+    const { field, message } = firstFieldError(err);
+    return new ApiError("INVALID_INPUT", message, { field });
+  }
+  if (isToolError(err)) return new ApiError(err.code, err.message, { field: err.field });
+  if (isRunServiceError(err)) {
+    const details = { runId: err.runId, runStatus: err.status };
+    if (err.code === "RUN_NOT_FOUND" || err.code === "OUT_OF_SCOPE")
+      return new ApiError("NOT_FOUND", `no run ${err.runId}`);
+    if (err.code === "INVALID_DECISION") return new ApiError("INVALID_INPUT", err.message, details);
+    if (err.code === "REASON_REQUIRED")
+      return new ApiError("REASON_REQUIRED", err.message, { ...details, field: "reason" });
+    return new ApiError(err.code, err.message, details);
+  }
+  if (isPortfolioStoreError(err)) {
+    if (err.code === "NOT_FOUND") return new ApiError("NOT_FOUND", err.message);
+    return new ApiError(err.code, err.message);
+  }
+  if (err instanceof MarketDataError) {
+    const code = MARKET_CODES[err.code] ?? "UNAVAILABLE";
+    return new ApiError(code, err.message, err.field === undefined ? { source: err.code } : { field: err.field });
+  }
+  return null;
 }
 
-type Env = { Variables: { requestId: string } };
-
 /**
- * Builds the Steward HTTP API. Routes answer JSON; every error is
- * `{ "error": { "code", "message", "details"? } }` with the status of its code, never a stack trace.
+ * Builds the Steward HTTP API over injected dependencies (config, logger, clock, the runtime's
+ * stores and run service, the token verifier). Routes answer JSON; every error is
+ * `{ "error": { "code", "message", "details"? } }` with the status of its code, never a stack
+ * trace; every 401 and 403 is written to the audit trail. The OpenAPI document at
+ * `/api/openapi.json` is generated from the same zod schemas that validate the requests.
  *
  * @example const app = createApp(deps); const res = await app.request("/api/health");
  */
-export function createApp(deps: AppDeps): Hono<Env> {
-  const app = new Hono<Env>();
-  const { logger } = deps;
+export function createApp(deps: AppDeps): StewardApp {
+  const { logger, config } = deps;
+  const metrics = createMetrics({ runStore: deps.runtime.runStore, audit: deps.runtime.audit });
+  const ctx: AppContext = {
+    deps,
+    metrics,
+    rateLimiter: createRateLimiter({
+      capacity: config.rateLimitPerMinute,
+      windowMs: 60_000,
+      clock: deps.clock,
+    }),
+  };
+  const app: StewardApp = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const { field, message } = firstFieldError(result.error);
+        throw new ApiError("INVALID_INPUT", message, { field, in: result.target });
+      }
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
 
   app.use("*", requestId());
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.req.routePath || "unmatched";
+    metrics.requestDuration.observe(
+      { method: c.req.method, route, status: String(c.res.status) },
+      seconds,
+    );
     logger.http("request", {
       requestId: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs: Math.round(seconds * 100_000) / 100,
     });
   });
-
-  app.get("/api/health", (c) =>
-    c.json({
-      status: "ok",
-      service: "steward",
-      version: deps.version,
-      time: deps.clock().toISOString(),
-      uptimeSeconds: Math.max(
-        0,
-        Math.round((deps.clock().getTime() - deps.startedAt.getTime()) / 1000),
-      ),
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError("PAYLOAD_TOO_LARGE", `the body exceeds ${config.bodyLimitBytes} bytes`, {
+          limit: config.bodyLimitBytes,
+        });
+      },
     }),
   );
+
+  registerMetaRoutes(app, ctx);
+  registerRunRoutes(app, ctx);
+  registerRebalanceRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+  registerPortfolioRoutes(app, ctx);
+
+  registerDocRoutes(app, deps.version);
 
   app.notFound((c) =>
     c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404),
   );
 
-  app.onError((err, c) => {
-    if (err instanceof ApiError) {
-      return c.json(errorBody(err.code, err.message, err.details), err.status);
+  app.onError(async (err, c) => {
+    const api = apiErrorOf(err);
+    if (api === null) {
+      logger.error("unhandled error", {
+        requestId: c.get("requestId"),
+        path: c.req.path,
+        error: err instanceof Error ? err.message : String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
+      return c.json(errorBody("INTERNAL", "internal error"), 500);
     }
-    if (isToolError(err)) {
-      return c.json(errorBody(err.code, err.message, { field: err.field }), ERROR_STATUS[err.code]);
+    if ((api.status === 401 || api.status === 403) && !isRunServiceError(err)) {
+      try {
+        await auditRefusal(ctx, c, api);
+      } catch {
+        return c.json(errorBody("UNAVAILABLE", "the audit trail is unavailable"), 503);
+      }
     }
-    logger.error("unhandled error", {
-      requestId: c.get("requestId"),
-      path: c.req.path,
-      error: err instanceof Error ? err.message : String(err),
-      stack: err instanceof Error ? err.stack : undefined,
-    });
-    return c.json(errorBody("INTERNAL", "internal error"), 500);
+    return c.json(errorBody(api.code, api.message, api.details), api.status);
   });
 
   return app;
 }
+
+/** Writes a 401 (`auth.failed`) or 403 (`authz.denied`) to the audit trail. */
+async function auditRefusal(ctx: AppContext, c: Context<AppEnv>, api: ApiError): Promise<void> {
+  const principal = c.get("principal") as AppEnv["Variables"]["principal"] | undefined;
+  const details = api.details ?? {};
+  const reason = typeof details.reason === "string" ? details.reason : api.code;
+  const portfolioId = typeof details.portfolioId === "string" ? details.portfolioId : undefined;
+  const authentication = api.status === 401;
+  ctx.metrics.authFailures.inc({
+    kind: authentication ? "authentication" : "authorization",
+    reason,
+  });
+  await recordRefusal(ctx, {
+    eventId: `${authentication ? "auth-failed" : "authz-denied"}:${c.get("requestId")}`,
+    type: authentication ? "auth.failed" : "authz.denied",
+    actor:
+      principal === undefined
+        ? { kind: "system", id: "anonymous" }
+        : { kind: "human", id: principal.id, role: principal.roles.join(",") },
+    code: reason,
+    reason: api.message,
+    method: c.req.method,
+    path: c.req.path,
+    operation: typeof details.operation === "string" ? details.operation : "unknown",
+    ...(portfolioId === undefined ? {} : { portfolioId }),
+  });
+}
+

@@ -16,8 +16,23 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_RUNS: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
+  // Refusals of the approval service (graph RunServiceError), answered with their own code.
+  NOT_AWAITING_APPROVAL: 409,
+  NOT_RELEASED: 409,
+  PROPOSAL_CHANGED: 409,
+  EXPIRED: 409,
+  DUPLICATE_APPROVER: 409,
+  SELF_APPROVAL: 403,
+  NOT_SUPERVISOR: 403,
+  AGENT_CANNOT_APPROVE: 403,
+  REASON_REQUIRED: 400,
+  ACKNOWLEDGEMENT_REQUIRED: 422,
+  VERSION_CONFLICT: 409,
+  EXISTS: 409,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ApiErrorCode = keyof typeof ERROR_STATUS;

@@ -17,7 +17,7 @@ export const serveCommand: Command = async (args, io) => {
     io.cwd,
   );
   const logger = createLogger({ level: config.logLevel });
-  const server = await startServer(config, logger, readVersion());
+  const server = await startServer(config, logger, readVersion(), { cwd: io.cwd });
   io.stderr(
     `steward: API listening on http://${config.host}:${server.port} (data: ${config.dataDir})\n`,
   );

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { mintToken, type Role } from "../server/auth.js";
+import { loadConfig, type Config } from "../server/config.js";
+import { createLogger } from "../server/logger.js";
+import { startServer, type RunningServer } from "../server/serve.js";
+
+/**
+ * A real Steward server on loopback for the HTTP suites: its own data directory (or schema on
+ * PostgreSQL), a known development JWT secret, and tokens minted with it.
+ */
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const TEST_JWT_SECRET = "steward-test-secret-0123456789abcdef-0123456789";
+const secret = new TextEncoder().encode(TEST_JWT_SECRET);
+
+export interface TestServer {
+  readonly url: string;
+  readonly config: Config;
+  readonly server: RunningServer;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: () => Date } = {},
+): Promise<TestServer> {
+  const dataDir = env.STEWARD_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "steward-http-"));
+  const config = loadConfig(
+    {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      STEWARD_JWT_SECRET: TEST_JWT_SECRET,
+      ...env,
+      STEWARD_DATA_DIR: dataDir,
+    },
+    ROOT,
+  );
+  const server = await startServer(config, createLogger({ level: "silent" }), "0.0.0-test", {
+    cwd: ROOT,
+    expirySweepMs: 0,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    config,
+    server,
+    async close() {
+      await server.close();
+      if (env.STEWARD_DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A token signed with the test secret; without `portfolios` it covers every portfolio. */
+export function tokenFor(
+  user: string,
+  roles: Role | readonly Role[],
+  portfolios: "*" | readonly string[] = "*",
+  options: { ttlSeconds?: number; clock?: () => Date } = {},
+): Promise<string> {
+  return mintToken({
+    secret,
+    user,
+    roles: typeof roles === "string" ? [roles] : roles,
+    portfolios,
+    issuer: "steward",
+    audience: "steward-api",
+    clock: options.clock ?? (() => new Date()),
+    ttlSeconds: options.ttlSeconds ?? 3600,
+  });
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+  readonly text: string;
+}
+
+/** One request; the body is parsed when it is JSON. */
+export async function call(
+  base: string,
+  method: string,
+  pathname: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && headers["content-type"] === undefined)
+    headers["content-type"] = "application/json";
+  const res = await fetch(`${base}${pathname}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const text = await res.text();
+  let parsed: unknown = null;
+  if ((res.headers.get("content-type") ?? "").includes("application/json")) parsed = JSON.parse(text);
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
