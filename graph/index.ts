@@ -5,7 +5,19 @@ export * from "./run-status.js";
 export * from "./run-store.js";
 export { openSqliteRunStore, SQLITE_RUNS_FILE } from "./run-store-sqlite.js";
 export { openPostgresRunStore } from "./run-store-postgres.js";
-export { openRunStore } from "./open-run-store.js";
+export { openPortfolioStore, openRunStore } from "./open-run-store.js";
+export * from "./portfolio-store.js";
+export { openSqlitePortfolioStore, SQLITE_PORTFOLIOS_FILE } from "./portfolio-store-sqlite.js";
+export { openPostgresPortfolioStore } from "./portfolio-store-postgres.js";
+export {
+  parsePortfolioBody,
+  portfolioEvent,
+  portfolioEventId,
+  savePortfolio,
+  type PortfolioActor,
+  type PortfolioServiceDeps,
+  type SavePortfolioInput,
+} from "./portfolio-service.js";
 export {
   createCheckpointer,
   CHECKPOINTS_FILE,
@@ -41,6 +53,7 @@ export {
   type RunService,
   type RunServiceDeps,
   type StartRequest,
+  type RunProgress,
 } from "./run-service.js";
 export {
   csvField,

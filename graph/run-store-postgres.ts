@@ -8,6 +8,7 @@ import {
   type NewRun,
   type RunRecord,
   type RunStore,
+  statusCountsOf,
   statusList,
   type TransitionPatch,
 } from "./run-store.js";
@@ -147,6 +148,13 @@ class PostgresRunStore implements RunStore {
       values,
     );
     return Number(result.rows[0]?.n ?? 0);
+  }
+
+  async statusCounts(): Promise<Readonly<Record<RunStatus, number>>> {
+    const result = await this.#pool.query<{ status: string; n: string }>(
+      "select status, count(*) as n from runs group by status",
+    );
+    return statusCountsOf(result.rows);
   }
 
   async addApproval(approval: ApprovalRow): Promise<boolean> {

@@ -15,6 +15,7 @@ import {
   parseStatus,
   type RunRecord,
   type RunStore,
+  statusCountsOf,
   statusList,
   type TransitionPatch,
 } from "./run-store.js";
@@ -206,6 +207,13 @@ class SqliteRunStore implements RunStore {
       .prepare(`select count(*) as n from runs where ${where.join(" and ")}`)
       .get(...values) as { n: number };
     return row.n;
+  }
+
+  async statusCounts(): Promise<Readonly<Record<RunStatus, number>>> {
+    const rows = this.#db
+      .prepare("select status, count(*) as n from runs group by status")
+      .all() as { status: string; n: number }[];
+    return statusCountsOf(rows);
   }
 
   async addApproval(approval: ApprovalRow): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { JsonValue } from "../audit/index.js";
-import { RunStatusSchema, type RunStatus } from "./run-status.js";
+import { RUN_STATUSES, RunStatusSchema, type RunStatus } from "./run-status.js";
 
 /**
  * The run store: one row per run (its status is the authority the approval service acts on) and
@@ -88,6 +88,8 @@ export interface RunStore {
   listRuns(query?: ListRunsQuery): Promise<readonly RunRecord[]>;
   /** Runs created at or after `since` (ISO), optionally for one portfolio and other than one run. */
   countRuns(query: CountRunsQuery): Promise<number>;
+  /** How many runs are in each status now (every status present; 0 when none). */
+  statusCounts(): Promise<Readonly<Record<RunStatus, number>>>;
   /**
    * Records a decision. One decision per (run, actor, proposal hash): returns false — and stores
    * nothing — when that actor already decided on that proposal.
@@ -104,6 +106,18 @@ export const LIST_RUNS_DEFAULT_LIMIT = 500;
 export function statusList(status: ListRunsQuery["status"]): readonly RunStatus[] {
   if (status === undefined) return [];
   return typeof status === "string" ? [status] : status;
+}
+
+/**
+ * Per-status counts from grouped rows (either backend): every status present, 0 when absent. A
+ * status outside the union is corruption and throws.
+ */
+export function statusCountsOf(
+  rows: readonly { readonly status: string; readonly n: number | string }[],
+): Readonly<Record<RunStatus, number>> {
+  const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
+  for (const row of rows) counts[parseStatus(row.status)] += Number(row.n);
+  return counts;
 }
 
 /** Parses the stored status text; a value outside the union is corruption, not a user error. */

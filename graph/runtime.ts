@@ -2,14 +2,15 @@ import { randomUUID } from "node:crypto";
 import { openAuditStore, type AuditStore } from "../audit/index.js";
 import { loadBundledPolicy, type Policy } from "../governance/index.js";
 import { createCheckpointer, type Checkpointer } from "./checkpointer.js";
-import { openRunStore } from "./open-run-store.js";
+import { openPortfolioStore, openRunStore } from "./open-run-store.js";
+import type { PortfolioStore } from "./portfolio-store.js";
 import { providerFactory } from "./providers.js";
 import { createRunService, type RunService } from "./run-service.js";
 import type { RunStore } from "./run-store.js";
 
 /** Where the stores live and what the run service is given: the composition root's inputs. */
 export interface RuntimeOptions {
-  /** SQLite files live here (audit.db, runs, checkpoints.sqlite, price cache). */
+  /** SQLite files live here (audit.db, runs, portfolios, checkpoints.sqlite, price cache). */
   readonly dataDir: string;
   /** PostgreSQL for every store when set. */
   readonly databaseUrl?: string;
@@ -29,6 +30,8 @@ export interface Runtime {
   readonly runService: RunService;
   readonly audit: AuditStore;
   readonly runStore: RunStore;
+  /** Versioned portfolios saved through the API. */
+  readonly portfolioStore: PortfolioStore;
   readonly checkpointer: Checkpointer;
   /** The public key of a development signing key generated on this start (print it once); else null. */
   readonly createdSigningKey: {
@@ -40,9 +43,10 @@ export interface Runtime {
 }
 
 /**
- * Opens the audit store, the run store and the LangGraph checkpointer (SQLite under `dataDir`, or
- * PostgreSQL with `databaseUrl`) and builds the run service over them — what `steward brief`,
- * `approve`, `reject` and `serve` share. Policies are the bundled ones, loaded once per id.
+ * Opens the audit store, the run store, the portfolio store and the LangGraph checkpointer
+ * (SQLite under `dataDir`, or PostgreSQL with `databaseUrl`) and builds the run service over them
+ * — what `steward brief`, `approve`, `reject` and `serve` share. Policies are the bundled ones,
+ * loaded once per id. When one store fails to open, the ones already open are closed again.
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const db = options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl };
@@ -55,8 +59,20 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ? {}
       : { signingKeyPem: options.auditSigningKeyPem }),
   });
-  const runStore = await openRunStore({ dataDir: options.dataDir, ...db });
-  const checkpointer = await createCheckpointer({ dataDir: options.dataDir, ...db });
+  const opens: { close(): Promise<void> }[] = [opened.store];
+  const track = async <T extends { close(): Promise<void> }>(open: Promise<T>): Promise<T> => {
+    try {
+      const store = await open;
+      opens.push(store);
+      return store;
+    } catch (error) {
+      for (const store of opens.reverse()) await store.close().catch(() => undefined);
+      throw error;
+    }
+  };
+  const runStore = await track(openRunStore({ dataDir: options.dataDir, ...db }));
+  const portfolioStore = await track(openPortfolioStore({ dataDir: options.dataDir, ...db }));
+  const checkpointer = await track(createCheckpointer({ dataDir: options.dataDir, ...db }));
   const policies = new Map<string, Policy>();
   const policyFor = (id: string): Policy => {
     let policy = policies.get(id);
@@ -81,12 +97,14 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     runService,
     audit: opened.store,
     runStore,
+    portfolioStore,
     checkpointer,
     createdSigningKey: opened.createdKey,
     policyFor,
     async close() {
       await opened.store.close();
       await runStore.close();
+      await portfolioStore.close();
       await checkpointer.close();
     },
   };

@@ -215,6 +215,7 @@ export function registerPortfolioRoutes(app: StewardApp, ctx: AppContext): void 
       const saved = await savePortfolio(saveDeps, {
         mode: "update",
         portfolio,
+        portfolioId: id,
         actor: { id: principal.id, role: roleOf(principal) },
         ...(expectedVersion === undefined ? {} : { expectedVersion }),
       });

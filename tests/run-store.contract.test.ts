@@ -183,6 +183,44 @@ function contract(name: string, makeBackend: () => Backend, enabled: boolean): v
       expect(await store.countRuns({ since: "2025-01-01T00:00:00.000Z" })).toBe(0);
     });
 
+    it("counts runs by status, every status present, zero when none", async () => {
+      const zero = {
+        pending_checks: 0,
+        blocked: 0,
+        no_trade: 0,
+        awaiting_approval: 0,
+        approved: 0,
+        rejected: 0,
+        expired: 0,
+        released: 0,
+        release_denied: 0,
+      };
+      expect(await store.statusCounts()).toEqual(zero);
+      await store.create(run("r1"));
+      await store.create(run("r2", { status: "awaiting_approval", portfolioId: "other" }));
+      await store.create(run("r3", { status: "awaiting_approval" }));
+      await store.create(run("r4", { status: "released" }));
+      expect(await store.statusCounts()).toEqual({
+        ...zero,
+        pending_checks: 1,
+        awaiting_approval: 2,
+        released: 1,
+      });
+      // a transition moves one run from one count to another
+      await store.transition("r3", ["awaiting_approval"], "approved", {
+        at: "2024-01-02T10:01:00.000Z",
+      });
+      const other = await backend.reopen();
+      others.push(other);
+      expect(await other.statusCounts()).toEqual({
+        ...zero,
+        pending_checks: 1,
+        awaiting_approval: 1,
+        approved: 1,
+        released: 1,
+      });
+    });
+
     it("records one decision per actor and proposal, in order, and ignores a replay", async () => {
       await store.create(run("r1"));
       expect(await store.addApproval(approval())).toBe(true);
