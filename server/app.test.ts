@@ -1,19 +1,46 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openRuntime, type Runtime } from "../graph/index.js";
 import { invalidInput } from "../tools/errors.js";
 import { createApp } from "./app.js";
+import { createTokenVerifier } from "./auth.js";
 import { loadConfig } from "./config.js";
 import { ApiError } from "./errors.js";
 import { createLogger } from "./logger.js";
 
 const fixed = new Date("2026-01-02T03:04:05.000Z");
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "steward-app-"));
+let runtime: Runtime;
+
+beforeAll(async () => {
+  runtime = await openRuntime({
+    dataDir,
+    cwd: dataDir,
+    clock: () => fixed,
+    stewardVersion: "9.9.9",
+  });
+});
+afterAll(async () => {
+  await runtime.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 function build() {
   const app = createApp({
-    config: loadConfig({}, "/tmp"),
+    config: loadConfig({ STEWARD_DATA_DIR: dataDir }, "/tmp"),
     logger: createLogger({ level: "silent" }),
     clock: () => fixed,
     version: "9.9.9",
     startedAt: new Date("2026-01-02T03:00:05.000Z"),
+    runtime,
+    verifier: createTokenVerifier({
+      secret: new TextEncoder().encode("x".repeat(40)),
+      issuer: "steward",
+      audience: "steward-api",
+      clock: () => fixed,
+    }),
   });
   app.get("/boom/api", () => {
     throw new ApiError("CONFLICT", "already released", { runId: "r1" });

@@ -22,11 +22,22 @@ export function docsPage(doc: OpenApiDocument): string {
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of HTTP_METHODS) {
       const op = (item as Record<string, unknown>)[method] as
-        | { summary?: string; description?: string; tags?: string[]; "x-steward-roles"?: string[]; security?: unknown[] }
+        | {
+            summary?: string;
+            description?: string;
+            tags?: string[];
+            "x-steward-roles"?: string[];
+            security?: unknown[];
+          }
         | undefined;
       if (op === undefined) continue;
       const roles = op["x-steward-roles"];
-      const who = roles === undefined ? (op.security === undefined ? "public" : "any role") : roles.join(", ");
+      const who =
+        roles === undefined
+          ? op.security === undefined
+            ? "public"
+            : "any role"
+          : roles.join(", ");
       rows.push(
         `<tr><td>${escape(op.tags?.[0] ?? "")}</td><td><code>${method.toUpperCase()}</code></td><td><code>${escape(path)}</code></td>` +
           `<td>${escape(who)}</td><td>${escape(op.summary ?? "")}${op.description === undefined ? "" : `<br><small>${escape(op.description)}</small>`}</td></tr>`,
@@ -55,7 +66,7 @@ export function registerDocRoutes(app: StewardApp, version: string): void {
         title: "Steward API",
         version,
         description:
-          "Governed portfolio-rebalancing copilot: briefings from six agents, pre-trade checks, four-eyes approval and a hash-chained audit trail. Errors are {\"error\": {\"code\", \"message\", \"details\"}}.",
+          'Governed portfolio-rebalancing copilot: briefings from six agents, pre-trade checks, four-eyes approval and a hash-chained audit trail. Errors are {"error": {"code", "message", "details"}}.',
       },
     });
     return cached;

@@ -42,7 +42,11 @@ export function guard(ctx: AppContext, operation: Operation): MiddlewareHandler<
 export interface Refusal {
   readonly eventId: string;
   readonly type: "auth.failed" | "authz.denied";
-  readonly actor: { readonly kind: "human" | "system"; readonly id: string; readonly role?: string };
+  readonly actor: {
+    readonly kind: "human" | "system";
+    readonly id: string;
+    readonly role?: string;
+  };
   readonly code: string;
   readonly reason: string;
   readonly method: string;
@@ -62,7 +66,9 @@ export async function recordRefusal(ctx: AppContext, refusal: Refusal): Promise<
       actor: refusal.actor,
       outcome: { status: "denied", code: refusal.code },
       reason: refusal.reason,
-      ...(refusal.portfolioId === undefined ? {} : { subject: { portfolioId: refusal.portfolioId } }),
+      ...(refusal.portfolioId === undefined
+        ? {}
+        : { subject: { portfolioId: refusal.portfolioId } }),
       payload: {
         method: refusal.method,
         path: refusal.path.slice(0, 512),

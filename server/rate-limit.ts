@@ -21,7 +21,8 @@ export function createRateLimiter(options: {
     take(key) {
       const now = clock().getTime();
       if (now - lastSweep > windowMs) {
-        for (const [k, b] of buckets) if ((now - b.at) * perMs + b.tokens >= capacity) buckets.delete(k);
+        for (const [k, b] of buckets)
+          if ((now - b.at) * perMs + b.tokens >= capacity) buckets.delete(k);
         lastSweep = now;
       }
       const bucket = buckets.get(key) ?? { tokens: capacity, at: now };

@@ -17,7 +17,10 @@ import { errorResponses, json, SlugSchema } from "./schemas.js";
 
 const IsoInstant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/, "must be ISO 8601 UTC (…Z) or a date")
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/,
+    "must be ISO 8601 UTC (…Z) or a date",
+  )
   .refine((s) => !Number.isNaN(Date.parse(s)), "must be a real date");
 
 /** Longest `from`–`to` window one query may ask for. */
@@ -41,7 +44,8 @@ const AuditQuerySchema = z
     if (q.from === undefined || q.to === undefined) return;
     const from = Date.parse(q.from);
     const to = Date.parse(q.to);
-    if (to < from) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
+    if (to < from)
+      ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
     else if (to - from > AUDIT_MAX_RANGE_DAYS * 86_400_000)
       ctx.addIssue({
         code: "custom",
@@ -156,7 +160,15 @@ export function registerAuditRoutes(app: StewardApp, ctx: AppContext): void {
     async (c) => {
       const { deep } = c.req.valid("query");
       const report = await runtime.audit.verify({ deep: deep === "true" });
-      return c.json(report as unknown as { ok: boolean; size: number; firstBadSeq: number | null; reason: string | null }, 200);
+      return c.json(
+        report as unknown as {
+          ok: boolean;
+          size: number;
+          firstBadSeq: number | null;
+          reason: string | null;
+        },
+        200,
+      );
     },
   );
 
@@ -171,7 +183,10 @@ export function registerAuditRoutes(app: StewardApp, ctx: AppContext): void {
       middleware: [guard(ctx, "audit.read")] as const,
       responses: {
         200: json(
-          z.object({ checkpoints: z.array(z.looseObject({ size: z.number() })), publicKeys: z.array(z.string()) }),
+          z.object({
+            checkpoints: z.array(z.looseObject({ size: z.number() })),
+            publicKeys: z.array(z.string()),
+          }),
           "checkpoints.json and public-key.pem of an export",
         ),
         ...errorResponses(),
@@ -180,7 +195,10 @@ export function registerAuditRoutes(app: StewardApp, ctx: AppContext): void {
     async (c) => {
       const checkpoints = await runtime.audit.checkpoints();
       return c.json(
-        { checkpoints: checkpoints as unknown as { size: number }[], publicKeys: [...runtime.audit.publicKeys] },
+        {
+          checkpoints: checkpoints as unknown as { size: number }[],
+          publicKeys: [...runtime.audit.publicKeys],
+        },
         200,
       );
     },
@@ -207,7 +225,10 @@ export function registerAuditRoutes(app: StewardApp, ctx: AppContext): void {
     }),
     async (c) => {
       if (c.get("principal").portfolios !== "*")
-        throw new ApiError("FORBIDDEN", "exporting the whole trail needs a token covering every portfolio");
+        throw new ApiError(
+          "FORBIDDEN",
+          "exporting the whole trail needs a token covering every portfolio",
+        );
       const size = (await runtime.audit.head()).size;
       c.header("content-type", "application/x-ndjson; charset=utf-8");
       c.header("x-audit-size", String(size));
@@ -215,7 +236,9 @@ export function registerAuditRoutes(app: StewardApp, ctx: AppContext): void {
         if (size === 0) return;
         for await (const r of runtime.audit.records(1, size)) {
           const { seq, recordedAt, event, canonical, leafHash, chainHash } = r;
-          await out.write(`${JSON.stringify({ seq, recordedAt, event, canonical, leafHash, chainHash })}\n`);
+          await out.write(
+            `${JSON.stringify({ seq, recordedAt, event, canonical, leafHash, chainHash })}\n`,
+          );
         }
       }) as never;
     },

@@ -116,7 +116,9 @@ export function registerMetaRoutes(app: StewardApp, ctx: AppContext): void {
         probe(() => runtime.audit.head()),
         probe(() => runtime.runStore.get("readiness-probe")),
         probe(() => runtime.portfolioStore.get("readiness-probe")),
-        probe(() => runtime.checkpointer.saver.getTuple({ configurable: { thread_id: "readiness-probe" } })),
+        probe(() =>
+          runtime.checkpointer.saver.getTuple({ configurable: { thread_id: "readiness-probe" } }),
+        ),
       ]);
       const stores = { audit, runs, portfolios, checkpoints };
       const ready = Object.values(stores).every((s) => s === "ok");
@@ -169,7 +171,10 @@ export function registerMetaRoutes(app: StewardApp, ctx: AppContext): void {
         clock: deps.clock,
         stewardVersion: deps.version,
       });
-      return c.json({ ...blueprint, apiAccess: ACCESS } as { graph: unknown; apiAccess: unknown }, 200);
+      return c.json(
+        { ...blueprint, apiAccess: ACCESS } as { graph: unknown; apiAccess: unknown },
+        200,
+      );
     },
   );
 
@@ -179,7 +184,8 @@ export function registerMetaRoutes(app: StewardApp, ctx: AppContext): void {
       method: "get",
       path: "/api/preview-scenarios",
       tags: ["governance"],
-      summary: "Scenarios to try: simulated markets, example portfolios, an example rebalance request",
+      summary:
+        "Scenarios to try: simulated markets, example portfolios, an example rebalance request",
       security: [{ bearerAuth: [] }],
       "x-steward-roles": ACCESS["blueprint.read"].roles,
       middleware: [guard(ctx, "blueprint.read")] as const,

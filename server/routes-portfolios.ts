@@ -119,7 +119,9 @@ export function registerPortfolioRoutes(app: StewardApp, ctx: AppContext): void 
     async (c) => {
       const { id } = c.req.valid("param");
       const { version } = c.req.valid("query");
-      const found = inScope(c.get("principal").portfolios, id) ? await store.get(id, version) : null;
+      const found = inScope(c.get("principal").portfolios, id)
+        ? await store.get(id, version)
+        : null;
       if (found === null) throw new ApiError("NOT_FOUND", `no portfolio ${id}`);
       c.header("ETag", `"${found.version}"`);
       return c.json(view(found), 200);

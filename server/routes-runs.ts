@@ -13,7 +13,8 @@ import {
 import { ACCESS, inScope, type Operation } from "./access.js";
 import type { Principal } from "./auth.js";
 import type { AppContext, StewardApp } from "./context.js";
-import { ApiError } from "./errors.js";
+import { apiErrorOf } from "./error-map.js";
+import { ApiError, errorBody } from "./errors.js";
 import { guard, recordRefusal } from "./guard.js";
 import {
   errorResponses,
@@ -275,25 +276,34 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
     const count = (briefing: Briefing) => {
       ctx.metrics.briefings.inc({ status: briefing.status });
       for (const check of briefing.checks)
-        if (!check.passed) ctx.metrics.checkFailures.inc({ code: check.code, severity: check.severity });
+        if (!check.passed)
+          ctx.metrics.checkFailures.inc({ code: check.code, severity: check.severity });
     };
     if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
       return streamSSE(c, async (stream) => {
         try {
           const briefing = await start((p) => {
-            void stream.writeSSE({ event: "progress", id: String(p.step), data: JSON.stringify(p) });
+            void stream.writeSSE({
+              event: "progress",
+              id: String(p.step),
+              data: JSON.stringify(p),
+            });
           });
           count(briefing);
           await stream.writeSSE({ event: "briefing", data: JSON.stringify(briefing) });
         } catch (error) {
-          const code = error instanceof ApiError ? error.code : "INTERNAL";
+          const api = apiErrorOf(error);
           ctx.deps.logger.error("streamed briefing failed", {
             requestId: c.get("requestId"),
             error: error instanceof Error ? error.message : String(error),
           });
           await stream.writeSSE({
             event: "error",
-            data: JSON.stringify({ error: { code, message: "the briefing failed" } }),
+            data: JSON.stringify(
+              api === null
+                ? errorBody("INTERNAL", "internal error")
+                : errorBody(api.code, api.message, api.details),
+            ),
           });
         } finally {
           release();
@@ -475,9 +485,10 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
   }
 }
 
-function requestOf(c: {
-  req: { method: string; path: string };
-  get(key: "requestId"): string;
-}): { method: string; path: string; requestId: string } {
+function requestOf(c: { req: { method: string; path: string }; get(key: "requestId"): string }): {
+  method: string;
+  path: string;
+  requestId: string;
+} {
   return { method: c.req.method, path: c.req.path, requestId: c.get("requestId") };
 }

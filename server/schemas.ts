@@ -50,7 +50,8 @@ export function errorResponses(...statuses: number[]) {
     429: "rate limit",
   };
   const out: Record<number, ReturnType<typeof json>> = {};
-  for (const s of [401, 403, 429, ...statuses]) out[s] = json(ErrorResponseSchema, meaning[s] ?? "error");
+  for (const s of [401, 403, 429, ...statuses])
+    out[s] = json(ErrorResponseSchema, meaning[s] ?? "error");
   return out;
 }
 

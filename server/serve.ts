@@ -62,7 +62,15 @@ export async function startServer(
       audience: config.jwtAudience,
       clock,
     });
-    const app = createApp({ config, logger, clock, version, startedAt: clock(), runtime, verifier });
+    const app = createApp({
+      config,
+      logger,
+      clock,
+      version,
+      startedAt: clock(),
+      runtime,
+      verifier,
+    });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
         resolve(s),

@@ -86,7 +86,12 @@ export async function call(
   base: string,
   method: string,
   pathname: string,
-  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
@@ -95,9 +100,14 @@ export async function call(
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined && headers["content-type"] === undefined)
     headers["content-type"] = "application/json";
-  const res = await fetch(`${base}${pathname}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const res = await fetch(`${base}${pathname}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await res.text();
   let parsed: unknown = null;
-  if ((res.headers.get("content-type") ?? "").includes("application/json")) parsed = JSON.parse(text);
+  if ((res.headers.get("content-type") ?? "").includes("application/json"))
+    parsed = JSON.parse(text);
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
