@@ -73,6 +73,12 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     usage: "steward blueprint [--policy ID] [--json]",
     summary: "graph, agents, tools, controls, model inventory, monitoring and audit status",
   },
+  token: {
+    load: async () => (await import("./commands/token.js")).tokenCommand,
+    usage:
+      "steward token --user U --role pm|supervisor|auditor|admin[,…] [--portfolios a,b] [--ttl SECONDS] [--json]   (default: all portfolios, 8h; max 30 days; env: STEWARD_JWT_SECRET)",
+    summary: "mint a bearer token for the HTTP API (own secret or the development one)",
+  },
 };
 
 export function helpText(): string {

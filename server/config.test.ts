@@ -47,3 +47,80 @@ describe("loadConfig (stores)", () => {
     expect(loadConfig({ STEWARD_MARKET_DATA: "csv:/prices" }).marketData).toBe("csv:/prices");
   });
 });
+
+describe("loadConfig (API authentication and limits)", () => {
+  it("has the documented defaults", () => {
+    const config = loadConfig({});
+    expect(config.jwtSecret).toBeUndefined();
+    expect(config.jwksUrl).toBeUndefined();
+    expect(config.jwtIssuer).toBe("steward");
+    expect(config.jwtAudience).toBe("steward-api");
+    expect(config.rateLimitPerMinute).toBe(600);
+    expect(config.bodyLimitBytes).toBe(1_048_576);
+    expect(config.maxConcurrentRunsPerUser).toBe(4);
+  });
+
+  it("reads every variable, empty ones counting as unset", () => {
+    const config = loadConfig({
+      STEWARD_JWT_SECRET: "x".repeat(32),
+      STEWARD_JWT_ISSUER: "https://idp.example",
+      STEWARD_JWT_AUDIENCE: "steward-prod",
+      STEWARD_RATE_LIMIT_PER_MINUTE: "120",
+      STEWARD_BODY_LIMIT_BYTES: "1024",
+      STEWARD_MAX_CONCURRENT_RUNS: "1",
+      STEWARD_JWKS_URL: "",
+    });
+    expect(config.jwtSecret).toBe("x".repeat(32));
+    expect(config.jwksUrl).toBeUndefined();
+    expect(config.jwtIssuer).toBe("https://idp.example");
+    expect(config.jwtAudience).toBe("steward-prod");
+    expect(config.rateLimitPerMinute).toBe(120);
+    expect(config.bodyLimitBytes).toBe(1024);
+    expect(config.maxConcurrentRunsPerUser).toBe(1);
+    expect(loadConfig({ STEWARD_JWT_SECRET: "" }).jwtSecret).toBeUndefined();
+    expect(loadConfig({ STEWARD_BODY_LIMIT_BYTES: "67108864" }).bodyLimitBytes).toBe(67_108_864);
+  });
+
+  it("refuses a JWT secret shorter than 32 characters, without echoing it", () => {
+    const attempt = () => loadConfig({ STEWARD_JWT_SECRET: "hunter2-but-longer-0123456789ab" }); // 31
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/STEWARD_JWT_SECRET.*32 characters/);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ConfigError).variable).toBe("STEWARD_JWT_SECRET");
+      expect((error as Error).message).not.toContain("hunter2");
+    }
+  });
+
+  it("accepts only an http(s) JWKS URL", () => {
+    expect(
+      loadConfig({ STEWARD_JWKS_URL: "https://idp.example/.well-known/jwks.json" }).jwksUrl,
+    ).toBe("https://idp.example/.well-known/jwks.json");
+    expect(loadConfig({ STEWARD_JWKS_URL: "http://127.0.0.1:8081/jwks" }).jwksUrl).toBe(
+      "http://127.0.0.1:8081/jwks",
+    );
+    for (const bad of ["ftp://idp.example/jwks", "idp.example/jwks", "file:///etc/jwks.json"])
+      expect(() => loadConfig({ STEWARD_JWKS_URL: bad })).toThrow(
+        /STEWARD_JWKS_URL.*http\(s\) URL/,
+      );
+  });
+
+  it("refuses a secret and a JWKS URL together", () => {
+    expect(() =>
+      loadConfig({ STEWARD_JWT_SECRET: "x".repeat(32), STEWARD_JWKS_URL: "https://idp.example/j" }),
+    ).toThrow(/STEWARD_JWKS_URL.*not both/);
+  });
+
+  it.each([
+    ["STEWARD_RATE_LIMIT_PER_MINUTE", "0"],
+    ["STEWARD_RATE_LIMIT_PER_MINUTE", "1.5"],
+    ["STEWARD_RATE_LIMIT_PER_MINUTE", "lots"],
+    ["STEWARD_BODY_LIMIT_BYTES", "1023"],
+    ["STEWARD_BODY_LIMIT_BYTES", "67108865"],
+    ["STEWARD_MAX_CONCURRENT_RUNS", "0"],
+    ["STEWARD_MAX_CONCURRENT_RUNS", "-2"],
+  ])("refuses %s=%s, naming it", (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
+  });
+});

@@ -28,6 +28,29 @@ const ConfigSchema = z.object({
     .regex(/^(sample|simulated|yahoo|csv:.+)$/, "must be sample, simulated, yahoo or csv:<dir>")
     .default("sample"),
   STEWARD_USERS_FILE: z.string().min(1).optional(),
+  STEWARD_JWT_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (HS256 needs a 256-bit secret)")
+    .optional(),
+  STEWARD_JWKS_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  STEWARD_JWT_ISSUER: z.string().min(1).default("steward"),
+  STEWARD_JWT_AUDIENCE: z.string().min(1).default("steward-api"),
+  STEWARD_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .default(600),
+  STEWARD_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(1024, "must be at least 1024")
+    .max(67_108_864, "must be at most 67108864 (64 MiB)")
+    .default(1_048_576),
+  STEWARD_MAX_CONCURRENT_RUNS: z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .default(4),
 });
 
 export interface Config {
@@ -51,6 +74,28 @@ export interface Config {
    * acts as a supervisor.
    */
   readonly usersFile: string | undefined;
+  /**
+   * HS256 secret (at least 32 characters) that API bearer tokens are signed with. Unset with no
+   * `jwksUrl`: a development secret in `<dataDir>/jwt-secret` (refused when `nodeEnv` is
+   * production). See `resolveJwtSecret` in server/auth.ts.
+   */
+  readonly jwtSecret: string | undefined;
+  /**
+   * JSON Web Key Set of an external identity provider (http(s) URL); when set, tokens are verified
+   * against its keys (RS256, PS256, ES256, EdDSA) and no local secret is used. Exclusive with
+   * `jwtSecret`.
+   */
+  readonly jwksUrl: string | undefined;
+  /** Expected `iss` claim of API tokens (default "steward"). */
+  readonly jwtIssuer: string;
+  /** Expected `aud` claim of API tokens (default "steward-api"). */
+  readonly jwtAudience: string;
+  /** Requests each authenticated user may make per minute (default 600). */
+  readonly rateLimitPerMinute: number;
+  /** Largest accepted request body in bytes, 1024..67108864 (default 1048576 = 1 MiB). */
+  readonly bodyLimitBytes: number;
+  /** Agent-graph runs one user may have in progress at once (default 4). */
+  readonly maxConcurrentRunsPerUser: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +128,11 @@ export function loadConfig(
     throw new ConfigError(variable, issue?.message ?? "invalid");
   }
   const c = parsed.data;
+  if (c.STEWARD_JWT_SECRET !== undefined && c.STEWARD_JWKS_URL !== undefined)
+    throw new ConfigError(
+      "STEWARD_JWKS_URL",
+      "set either STEWARD_JWT_SECRET (tokens signed by Steward) or STEWARD_JWKS_URL (tokens from an identity provider), not both",
+    );
   const dataDir = path.resolve(cwd, c.STEWARD_DATA_DIR);
   return Object.freeze({
     port: c.PORT,
@@ -96,5 +146,12 @@ export function loadConfig(
     marketData: c.STEWARD_MARKET_DATA,
     usersFile:
       c.STEWARD_USERS_FILE === undefined ? undefined : path.resolve(cwd, c.STEWARD_USERS_FILE),
+    jwtSecret: c.STEWARD_JWT_SECRET,
+    jwksUrl: c.STEWARD_JWKS_URL,
+    jwtIssuer: c.STEWARD_JWT_ISSUER,
+    jwtAudience: c.STEWARD_JWT_AUDIENCE,
+    rateLimitPerMinute: c.STEWARD_RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: c.STEWARD_BODY_LIMIT_BYTES,
+    maxConcurrentRunsPerUser: c.STEWARD_MAX_CONCURRENT_RUNS,
   });
 }

@@ -340,13 +340,31 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
       const status = statusesOf(q.status);
       if (q.portfolioId !== undefined && !inScope(principal.portfolios, q.portfolioId))
         return c.json({ items: [] }, 200);
-      const runs = await runtime.runStore.listRuns({
-        ...(status === undefined ? {} : { status }),
-        ...(q.portfolioId === undefined ? {} : { portfolioId: q.portfolioId }),
-        limit: principal.portfolios === "*" ? (q.limit ?? 500) : 500,
-      });
-      const visible = runs.filter((r) => inScope(principal.portfolios, r.portfolioId));
-      return c.json({ items: visible.slice(0, q.limit ?? 500).map(runView) }, 200);
+      const limit = q.limit ?? 500;
+      const scope = principal.portfolios;
+      const portfolios =
+        q.portfolioId !== undefined ? [q.portfolioId] : scope === "*" ? [undefined] : scope;
+      const found: RunRecord[] = [];
+      for (const portfolioId of portfolios)
+        found.push(
+          ...(await runtime.runStore.listRuns({
+            ...(status === undefined ? {} : { status }),
+            ...(portfolioId === undefined ? {} : { portfolioId }),
+            limit,
+          })),
+        );
+      const visible = found
+        .sort((a, b) =>
+          a.createdAt === b.createdAt
+            ? a.runId < b.runId
+              ? -1
+              : 1
+            : a.createdAt < b.createdAt
+              ? -1
+              : 1,
+        )
+        .slice(0, limit);
+      return c.json({ items: visible.map(runView) }, 200);
     },
   );
 
