@@ -9,3 +9,13 @@ export type { Logger } from "./logger.js";
 export { startServer } from "./serve.js";
 export type { RunningServer } from "./serve.js";
 export { readVersion } from "./version.js";
+export {
+  AuthError,
+  bearerOf,
+  createTokenVerifier,
+  mintToken,
+  resolveJwtSecret,
+  ROLES,
+} from "./auth.js";
+export type { AuthFailure, Principal, Role, TokenVerifier } from "./auth.js";
+export { ACCESS, type Operation } from "./access.js";
