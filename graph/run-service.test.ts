@@ -82,6 +82,56 @@ describe("run service (SQLite)", () => {
     }
   });
 
+  it("streams progress node by node and ends with the same briefing as an unstreamed run", async () => {
+    const other = await storeLocation("sqlite");
+    const otherStores = await other.open(time.clock);
+    extra.push({ location: other, stores: otherStores });
+    const plain = await serviceOver(stores, { clock: time.clock, ids: counterIds("p") }).start({
+      portfolio: BALANCED,
+      dataSpec: { kind: "sample" },
+      requestedBy: PAT,
+    });
+    const seen: { node: string; step: number }[] = [];
+    const streamed = await serviceOver(otherStores, {
+      clock: time.clock,
+      ids: counterIds("p"),
+    }).start({
+      portfolio: BALANCED,
+      dataSpec: { kind: "sample" },
+      requestedBy: PAT,
+      onProgress: (p) => seen.push({ node: p.node, step: p.step }),
+    });
+    expect(JSON.stringify(streamed)).toBe(JSON.stringify(plain));
+    expect(streamed.status).toBe("awaiting_approval");
+    // Steps count 1, 2, 3, … and the graph's own path appears in order.
+    expect(seen.map((s) => s.step)).toEqual(seen.map((_, i) => i + 1));
+    const nodes = seen.map((s) => s.node);
+    for (const [before, after] of [
+      ["supervisor_plan", "data"],
+      ["data", "optimizer"],
+      ["optimizer", "execution"],
+      ["execution", "pre_trade_checks"],
+    ] as const)
+      expect(nodes.indexOf(before)).toBeLessThan(nodes.indexOf(after));
+    expect(nodes.indexOf("supervisor_plan")).toBe(0);
+    // A listener that throws does not fail the run.
+    const third = await storeLocation("sqlite");
+    const thirdStores = await third.open(time.clock);
+    extra.push({ location: third, stores: thirdStores });
+    const robust = await serviceOver(thirdStores, {
+      clock: time.clock,
+      ids: counterIds("p"),
+    }).start({
+      portfolio: BALANCED,
+      dataSpec: { kind: "sample" },
+      requestedBy: PAT,
+      onProgress: () => {
+        throw new Error("listener gone");
+      },
+    });
+    expect(robust.status).toBe("awaiting_approval");
+  });
+
   it("gives the same briefing for the same inputs, as-of and seed, apart from run id and times", async () => {
     const other = await storeLocation("sqlite");
     const otherStores = await other.open(time.clock);
