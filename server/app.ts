@@ -39,6 +39,11 @@ export function createApp(deps: AppDeps): StewardApp {
       windowMs: 60_000,
       clock: deps.clock,
     }),
+    authFailureLimiter: createRateLimiter({
+      capacity: config.rateLimitPerMinute,
+      windowMs: 60_000,
+      clock: deps.clock,
+    }),
   };
   const app: StewardApp = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {

@@ -35,5 +35,8 @@ export type StewardApp = OpenAPIHono<AppEnv>;
 export interface AppContext {
   readonly deps: AppDeps;
   readonly metrics: Metrics;
+  /** Requests per authenticated user. */
   readonly rateLimiter: RateLimiter;
+  /** Failed authentications per client address: beyond it, 429 instead of another audited 401. */
+  readonly authFailureLimiter: RateLimiter;
 }

@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from "hono";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context, MiddlewareHandler } from "hono";
 import { ACCESS, allowed, type Operation } from "./access.js";
 import { AuthError, bearerOf } from "./auth.js";
 import type { AppContext, AppEnv } from "./context.js";
@@ -10,13 +11,22 @@ import { ApiError } from "./errors.js";
  * by the app's error handler (`auth.failed`, `authz.denied`), with the request id in the event's id.
  */
 export function guard(ctx: AppContext, operation: Operation): MiddlewareHandler<AppEnv> {
-  const { deps, rateLimiter } = ctx;
+  const { deps, rateLimiter, authFailureLimiter } = ctx;
   return async (c, next) => {
     let principal;
     try {
       principal = await deps.verifier.verify(bearerOf(c.req.header("authorization")));
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
+      // Each 401 is an audit event; an address that keeps failing gets 429s instead, so that
+      // unauthenticated traffic cannot flood the trail.
+      const waitMs = authFailureLimiter.take(clientAddress(c));
+      if (waitMs > 0) {
+        c.header("Retry-After", String(Math.ceil(waitMs / 1000)));
+        throw new ApiError("RATE_LIMITED", "too many failed authentications; retry later", {
+          retryAfterSeconds: Math.ceil(waitMs / 1000),
+        });
+      }
       c.header("WWW-Authenticate", `Bearer realm="steward", error="invalid_token"`);
       throw new ApiError("UNAUTHENTICATED", error.message, { reason: error.reason, operation });
     }
@@ -81,5 +91,14 @@ export async function recordRefusal(ctx: AppContext, refusal: Refusal): Promise<
       error: error instanceof Error ? error.message : String(error),
     });
     throw error;
+  }
+}
+
+/** The client's address (the socket's; "local" for in-process requests without a socket). */
+function clientAddress(c: Context<AppEnv>): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "local";
   }
 }

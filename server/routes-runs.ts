@@ -228,6 +228,11 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
     request: { body: jsonBody(InsightsRequestSchema, "The portfolio and options") },
     responses: {
       201: json(BriefingSchema, "The briefing (status awaiting_approval, blocked, no_trade, …)"),
+      200: {
+        description:
+          "With Accept: text/event-stream: `progress` events ({runId, node, step}) as agents finish, then one `briefing` event (the briefing JSON) or one `error` event",
+        content: { "text/event-stream": { schema: z.string() } },
+      },
       ...errorResponses(400, 404, 413, 415, 422),
     },
   });
