@@ -7,6 +7,7 @@ import { ACCESS } from "./access.js";
 import type { AppContext, StewardApp } from "./context.js";
 import { guard } from "./guard.js";
 import { errorResponses, json, SlugSchema } from "./schemas.js";
+import { SEED_REBALANCE_EXAMPLE } from "./stateless-rebalance.js";
 
 /**
  * Service routes: health (liveness), readiness (every store answers), Prometheus metrics, the
@@ -26,24 +27,6 @@ function examplePortfolios(): readonly { name: string; portfolio: unknown }[] {
       portfolio: JSON.parse(readFileSync(new URL(f, EXAMPLES_DIR), "utf8")) as unknown,
     }));
 }
-
-/** The seed MVP's example request (GOVERNANCE.md §5). */
-const EXAMPLE_REBALANCE = {
-  portfolio_value: 100000,
-  drift_threshold: 0.02,
-  turnover_limit: 0.2,
-  transaction_cost_bps: 10,
-  assets: [
-    {
-      asset: "ETF",
-      target_weight: 0.2,
-      current_weight: 0.24,
-      market_return: 0.022,
-      price: 95,
-      historical_returns: [0.01, 0.012, 0.008, 0.011, 0.022],
-    },
-  ],
-};
 
 export function registerMetaRoutes(app: StewardApp, ctx: AppContext): void {
   const { deps, metrics } = ctx;
@@ -208,7 +191,7 @@ export function registerMetaRoutes(app: StewardApp, ctx: AppContext): void {
         {
           marketScenarios: listScenarios(),
           portfolios: examples.map((e) => ({ name: e.name, portfolio: e.portfolio })),
-          rebalanceRequest: EXAMPLE_REBALANCE,
+          rebalanceRequest: SEED_REBALANCE_EXAMPLE,
         },
         200,
       ),

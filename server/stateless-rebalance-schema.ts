@@ -324,3 +324,21 @@ export const StatelessRebalanceResponseSchema = z
 export type StatelessRebalanceResponse = z.infer<typeof StatelessRebalanceResponseSchema>;
 export type StatelessAssetResult = z.infer<typeof StatelessAssetResultSchema>;
 export type StatelessPortfolioRisk = z.infer<typeof StatelessPortfolioRiskSchema>;
+
+/** The original MVP's example request (GOVERNANCE.md §5): the preview scenario and the tests' input. */
+export const SEED_REBALANCE_EXAMPLE = {
+  portfolio_value: 100000,
+  drift_threshold: 0.02,
+  turnover_limit: 0.2,
+  transaction_cost_bps: 10,
+  assets: [
+    {
+      asset: "ETF",
+      target_weight: 0.2,
+      current_weight: 0.24,
+      market_return: 0.022,
+      price: 95,
+      historical_returns: [0.01, 0.012, 0.008, 0.011, 0.022],
+    },
+  ],
+} satisfies StatelessRebalanceRequestInput;

@@ -8,27 +8,13 @@ import {
   firstIssuePath,
   type StatelessRebalanceRequestInput,
   type StatelessRebalanceResponse,
+  SEED_REBALANCE_EXAMPLE,
 } from "./stateless-rebalance.js";
 
 const CONTEXT = { now: new Date("2025-01-02T03:04:05.678Z"), stewardVersion: "9.8.7" };
 
 /** The example payload of GOVERNANCE.md §5 (the original MVP's request). */
-const SEED: StatelessRebalanceRequestInput = {
-  portfolio_value: 100000,
-  drift_threshold: 0.02,
-  turnover_limit: 0.2,
-  transaction_cost_bps: 10,
-  assets: [
-    {
-      asset: "ETF",
-      target_weight: 0.2,
-      current_weight: 0.24,
-      market_return: 0.022,
-      price: 95,
-      historical_returns: [0.01, 0.012, 0.008, 0.011, 0.022],
-    },
-  ],
-};
+const SEED: StatelessRebalanceRequestInput = SEED_REBALANCE_EXAMPLE;
 
 function run(input: unknown): StatelessRebalanceResponse {
   return computeStatelessRebalance(StatelessRebalanceRequestSchema.parse(input), CONTEXT);

@@ -27,6 +27,7 @@ export {
   StatelessRebalanceRequestSchema,
   StatelessRebalanceResponseSchema,
   firstIssuePath,
+  SEED_REBALANCE_EXAMPLE,
   type StatelessRebalanceRequest,
   type StatelessRebalanceRequestInput,
   type StatelessRebalanceResponse,

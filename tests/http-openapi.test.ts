@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { SEED_REBALANCE_EXAMPLE } from "../server/stateless-rebalance.js";
 import {
   call as rawCall,
   ROOT,
@@ -372,22 +373,7 @@ describe("what the server answers is documented", () => {
     await ask("POST /api/runs/{id}/reject", `/api/runs/${runId}/reject`, supervisor, {
       reason: "too late",
     });
-    await ask("POST /api/rebalance", "/api/rebalance", pm, {
-      portfolio_value: 100000,
-      drift_threshold: 0.02,
-      turnover_limit: 0.2,
-      transaction_cost_bps: 10,
-      assets: [
-        {
-          asset: "ETF",
-          target_weight: 0.2,
-          current_weight: 0.24,
-          market_return: 0.022,
-          price: 95,
-          historical_returns: [0.01, 0.012, 0.008, 0.011, 0.022],
-        },
-      ],
-    });
+    await ask("POST /api/rebalance", "/api/rebalance", pm, SEED_REBALANCE_EXAMPLE);
     await ask("GET /api/audit", "/api/audit?limit=3", auditor);
     await ask("GET /api/audit/verify", "/api/audit/verify", auditor);
     await ask("GET /api/audit/checkpoints", "/api/audit/checkpoints", auditor);
