@@ -455,7 +455,7 @@ describe("createTokenVerifier (JWKS mode)", () => {
     expect(await failureOf(verifier.verify(wrongAud))).toBe("BAD_AUDIENCE");
   });
 
-  it("says NO_KEY when the key set cannot be fetched", async () => {
+  it("says KEYS_UNAVAILABLE when the key set cannot be fetched", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const { port } = closed.address() as AddressInfo;
@@ -464,10 +464,10 @@ describe("createTokenVerifier (JWKS mode)", () => {
       .setProtectedHeader({ alg: "RS256", kid: "rsa-1" })
       .sign(rsa.privateKey);
     expect(await failureOf(jwksVerifier(`http://127.0.0.1:${port}/jwks.json`).verify(token))).toBe(
-      "NO_KEY",
+      "KEYS_UNAVAILABLE",
     );
     const missing = jwksUrl.replace("/.well-known/jwks.json", "/nope");
-    expect(await failureOf(jwksVerifier(missing).verify(token))).toBe("NO_KEY");
+    expect(await failureOf(jwksVerifier(missing).verify(token))).toBe("KEYS_UNAVAILABLE");
   });
 });
 

@@ -41,7 +41,9 @@ export type AuthFailure =
   | "BAD_ISSUER"
   | "BAD_AUDIENCE"
   | "BAD_CLAIMS"
-  | "NO_KEY";
+  | "NO_KEY"
+  /** The identity provider's key set could not be fetched: the server's problem (503), not the token's. */
+  | "KEYS_UNAVAILABLE";
 
 /**
  * An authentication failure. The message is written for the client: it never carries key
@@ -180,6 +182,7 @@ const FAILURE_MESSAGES: Readonly<Record<AuthFailure, string>> = {
   BAD_AUDIENCE: "the token is not meant for this API (aud)",
   BAD_CLAIMS: "the token's claims are invalid",
   NO_KEY: "no key is available to verify the token",
+  KEYS_UNAVAILABLE: "the identity provider's key set could not be fetched",
 };
 
 const fail = (reason: AuthFailure, claim?: string): AuthError =>
@@ -266,7 +269,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         // Unreachable, slow or invalid key set: not the client's fault, but still no key.
         throw (
           mapJoseError(error) ??
-          new AuthError("NO_KEY", "the identity provider's key set could not be fetched")
+          new AuthError("KEYS_UNAVAILABLE", "the identity provider's key set could not be fetched")
         );
       }
     };

@@ -18,6 +18,10 @@ export function guard(ctx: AppContext, operation: Operation): MiddlewareHandler<
       principal = await deps.verifier.verify(bearerOf(c.req.header("authorization")));
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
+      if (error.reason === "KEYS_UNAVAILABLE")
+        throw new ApiError("UNAVAILABLE", "cannot verify tokens now; retry later", {
+          reason: error.reason,
+        });
       // Each 401 is an audit event; an address that keeps failing gets 429s instead, so that
       // unauthenticated traffic cannot flood the trail.
       const waitMs = authFailureLimiter.take(clientAddress(c));
