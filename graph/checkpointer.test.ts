@@ -4,7 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createTestSchema, pgAvailable } from "../tests/pg.js";
-import { createCheckpointer } from "./checkpointer.js";
+import { createCheckpointer, searchPathOf } from "./checkpointer.js";
 
 describe("checkpointer factory", () => {
   it("defaults to SQLite at <dataDir>/checkpoints.sqlite, beside the audit checkpoint directory", async () => {
@@ -55,4 +55,13 @@ describe("checkpointer factory", () => {
       }
     },
   );
+});
+
+describe("searchPathOf", () => {
+  it("reads the schema of a search_path in the URL's options", () => {
+    expect(searchPathOf("postgres://h/db?options=-c%20search_path%3Dsteward_a")).toBe("steward_a");
+    expect(searchPathOf("postgres://h/db?options=-c search_path=s1,public")).toBe("s1");
+    expect(searchPathOf("postgres://h/db")).toBeNull();
+    expect(searchPathOf("not a url")).toBeNull();
+  });
 });

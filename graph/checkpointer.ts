@@ -67,6 +67,23 @@ async function setupSerialised(
 }
 
 /**
+ * The first schema of a `search_path` set in the URL's `options` (`?options=-c search_path=x`), so
+ * that the checkpointer's tables live where the other stores' do; null when none is set.
+ *
+ * @example searchPathOf("postgres://h/db?options=-c%20search_path%3Dsteward") // "steward"
+ */
+export function searchPathOf(url: string): string | null {
+  let options: string | null;
+  try {
+    options = new URL(url).searchParams.get("options");
+  } catch {
+    return null;
+  }
+  const m = options === null ? null : /search_path\s*=\s*"?([A-Za-z_][A-Za-z0-9_]*)/.exec(options);
+  return m?.[1] ?? null;
+}
+
+/**
  * Opens the checkpointer the configuration asks for: SqliteSaver on `<dataDir>/checkpoints.sqlite`
  * (WAL, created with its directory) by default, PostgresSaver (tables created by `setup()`) when
  * `databaseUrl` is given.
@@ -78,7 +95,7 @@ async function setupSerialised(
  */
 export async function createCheckpointer(options: CheckpointerOptions): Promise<Checkpointer> {
   if (options.databaseUrl !== undefined) {
-    const schema = options.schema ?? "public";
+    const schema = options.schema ?? searchPathOf(options.databaseUrl) ?? "public";
     if (!IDENTIFIER.test(schema))
       throw new Error(`checkpointer: unsupported schema name "${schema}"`);
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });

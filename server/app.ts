@@ -19,6 +19,9 @@ import { firstFieldError } from "./schemas.js";
 
 export type { AppDeps } from "./context.js";
 
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
 /**
  * Builds the Steward HTTP API over injected dependencies (config, logger, clock, the runtime's
  * stores and run service, the token verifier). Routes answer JSON; every error is
@@ -60,34 +63,44 @@ export function createApp(deps: AppDeps): StewardApp {
   });
 
   app.use("*", requestId());
+  const logRequests = logger.isLevelEnabled("http");
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
-    const route = c.req.routePath || "unmatched";
     metrics.requestDuration.observe(
-      { method: c.req.method, route, status: String(c.res.status) },
+      { method: c.req.method, route: c.req.routePath || "unmatched", status: String(c.res.status) },
       seconds,
     );
-    logger.http("request", {
-      requestId: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      durationMs: Math.round(seconds * 100_000) / 100,
-    });
+    if (logRequests)
+      logger.http("request", {
+        requestId: c.get("requestId"),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round(seconds * 100_000) / 100,
+      });
   });
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `the body exceeds ${config.bodyLimitBytes} bytes`, {
-          limit: config.bodyLimitBytes,
-        });
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.bodyLimitBytes,
+    onError: () => {
+      throw new ApiError("PAYLOAD_TOO_LARGE", `the body exceeds ${config.bodyLimitBytes} bytes`, {
+        limit: config.bodyLimitBytes,
+      });
+    },
+  });
+  app.use("*", async (c, next) => {
+    if (!BODY_METHODS.has(c.req.method)) return next();
+    // Every body is JSON: a missing or other Content-Type is refused before anything reads it (an
+    // empty approval must not pass as `{}`).
+    const type = c.req.header("content-type");
+    if (type === undefined || !JSON_TYPE.test(type))
+      throw new ApiError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        "the body must be JSON (Content-Type: application/json)",
+      );
+    return limitBody(c, next);
+  });
 
   registerMetaRoutes(app, ctx);
   registerRunRoutes(app, ctx);
@@ -119,6 +132,8 @@ export function createApp(deps: AppDeps): StewardApp {
         return c.json(errorBody("UNAVAILABLE", "the audit trail is unavailable"), 503);
       }
     }
+    // The rest of a refused body may still be in flight: do not reuse the connection.
+    if (api.code === "PAYLOAD_TOO_LARGE") c.header("Connection", "close");
     return c.json(errorBody(api.code, api.message, api.details), api.status);
   });
 
