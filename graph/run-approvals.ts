@@ -115,7 +115,8 @@ export async function decide(
   const human = {
     kind: actor.kind,
     id: actor.id,
-    ...(actor.roles[0] === undefined ? {} : { role: actor.roles[0] }),
+    // Every role the actor held (e.g. "pm,supervisor"), as the API's refusal events record them.
+    ...(actor.roles.length === 0 ? {} : { role: [...actor.roles].join(",") }),
   };
   if (!evaluation.ok) {
     await emitRunEvents(core, run, version, [

@@ -288,6 +288,8 @@ describe("the approval workflow over HTTP", () => {
     );
     expect(self).toHaveLength(1);
     expect(self[0]?.event.outcome?.status).toBe("denied");
+    // The record names every role the caller held, not only the first.
+    expect((self[0]?.event.actor as { role?: string } | undefined)?.role).toBe("pm,supervisor");
   });
 
   it("a supervisor approving a stale proposal hash gets 409 PROPOSAL_CHANGED", async () => {
