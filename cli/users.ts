@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import type { ApprovalActor } from "../governance/index.js";
+import { isUnknownField, issueField, type ApprovalActor } from "../governance/index.js";
 import type { Requester } from "../graph/index.js";
 import { invalidInput } from "../tools/index.js";
 
@@ -41,12 +41,6 @@ export type UsersFile = z.infer<typeof UsersFileSchema>;
 /** Where identities come from: the users file, or local use (null). */
 export type Directory = UsersFile | null;
 
-function fieldOf(path: readonly PropertyKey[]): string {
-  let out = "usersFile";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
-  return out;
-}
-
 /**
  * Parses a users file's text; a ToolError (INVALID_INPUT) names the field at fault, e.g.
  * `usersFile.users[1].roles`.
@@ -64,9 +58,10 @@ export function parseUsersFile(text: string, file: string): UsersFile {
   const parsed = UsersFileSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  if (issue?.code === "unrecognized_keys")
-    throw invalidInput(fieldOf([...issue.path, issue.keys[0] ?? ""]), `unknown field in ${file}`);
-  throw invalidInput(fieldOf(issue?.path ?? []), `${issue?.message ?? "invalid"} in ${file}`);
+  throw invalidInput(
+    issueField(issue, "usersFile"),
+    `${isUnknownField(issue) ? "unknown field" : (issue?.message ?? "invalid")} in ${file}`,
+  );
 }
 
 /** Reads the configured users file (null when none is configured). */

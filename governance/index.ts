@@ -3,6 +3,7 @@
 export * from "./portfolio.js";
 export * from "./proposal.js";
 export * from "./policy.js";
+export * from "./issue-field.js";
 export {
   CheckResultSchema,
   CheckValueSchema,

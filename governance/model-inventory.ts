@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { invalidInput } from "../tools/index.js";
+import { isUnknownField, issueField } from "./issue-field.js";
 import { PolicyDateSchema } from "./policy.js";
 
 /**
@@ -102,12 +103,6 @@ export const ModelInventorySchema = z
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 export type ModelInventory = z.infer<typeof ModelInventorySchema>;
 
-function issuePath(path: readonly PropertyKey[]): string {
-  let out = "inventory";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
-  return out;
-}
-
 /**
  * Validates a model inventory document. Throws a ToolError (INVALID_INPUT) naming the path,
  * e.g. `inventory.models[2].validator` when the validator is the developer.
@@ -118,9 +113,10 @@ export function parseModelInventory(json: unknown): ModelInventory {
   const parsed = ModelInventorySchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  if (issue?.code === "unrecognized_keys")
-    throw invalidInput(issuePath([...issue.path, issue.keys[0] ?? ""]), "unknown field");
-  throw invalidInput(issuePath(issue?.path ?? []), issue?.message ?? "invalid inventory");
+  throw invalidInput(
+    issueField(issue, "inventory"),
+    isUnknownField(issue) ? "unknown field" : (issue?.message ?? "invalid inventory"),
+  );
 }
 
 /**

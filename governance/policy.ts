@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { invalidInput, type AssetClass } from "../tools/index.js";
+import { isUnknownField, issueField } from "./issue-field.js";
 import { AssetClassSchema, SymbolSchema } from "./portfolio.js";
 import { sha256Canonical } from "./proposal.js";
 
@@ -188,12 +189,6 @@ export interface LimitRef {
   readonly reviewDate: string;
 }
 
-function issuePath(path: readonly PropertyKey[]): string {
-  let out = "policy";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
-  return out;
-}
-
 /**
  * Validates a policy document (parsed JSON) and returns it with defaults applied. Throws a
  * ToolError (INVALID_INPUT) whose `field` is the offending path, e.g. `policy.limits.MAX_TURNOVER.owner`.
@@ -205,10 +200,10 @@ export function loadPolicy(json: unknown): Policy {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   if (issue === undefined) throw invalidInput("policy", "invalid policy");
-  if (issue.code === "unrecognized_keys") {
-    throw invalidInput(issuePath([...issue.path, issue.keys[0] ?? ""]), "unknown field");
-  }
-  throw invalidInput(issuePath(issue.path), issue.message);
+  throw invalidInput(
+    issueField(issue, "policy"),
+    isUnknownField(issue) ? "unknown field" : issue.message,
+  );
 }
 
 /**

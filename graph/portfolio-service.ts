@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { AuditEventInput, AuditStore } from "../audit/index.js";
-import { PortfolioSchema, type Portfolio } from "../governance/index.js";
+import {
+  isUnknownField,
+  issueField,
+  PortfolioSchema,
+  type Portfolio,
+} from "../governance/index.js";
 import { invalidInput } from "../tools/index.js";
 import {
   checkExpectedVersion,
@@ -42,12 +47,6 @@ const ActorSchema = z.strictObject({
   role: z.string().min(1).max(100).optional(),
 });
 
-function fieldOf(base: string, path: readonly PropertyKey[]): string {
-  let out = base;
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
-  return out;
-}
-
 /**
  * Validates a portfolio body with PortfolioSchema (defaults applied). A ToolError (INVALID_INPUT)
  * names the first field at fault, e.g. `portfolio.holdings[2].quantity`, or
@@ -60,9 +59,10 @@ export function parsePortfolioBody(body: unknown): Portfolio {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   if (issue === undefined) throw invalidInput("portfolio", "invalid portfolio");
-  if (issue.code === "unrecognized_keys")
-    throw invalidInput(fieldOf("portfolio", [...issue.path, issue.keys[0] ?? ""]), "unknown field");
-  throw invalidInput(fieldOf("portfolio", issue.path), issue.message);
+  throw invalidInput(
+    issueField(issue, "portfolio"),
+    isUnknownField(issue) ? "unknown field" : issue.message,
+  );
 }
 
 /** The deterministic audit event id of one portfolio version. */
@@ -114,7 +114,7 @@ export async function savePortfolio(
   const actorParsed = ActorSchema.safeParse(input.actor);
   if (!actorParsed.success) {
     const issue = actorParsed.error.issues[0];
-    throw invalidInput(fieldOf("actor", issue?.path ?? []), issue?.message ?? "invalid actor");
+    throw invalidInput(issueField(issue, "actor"), issue?.message ?? "invalid actor");
   }
   const actor = actorParsed.data;
   checkExpectedVersion(input.expectedVersion);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isUnknownField, issueField } from "../governance/index.js";
 import { ERROR_STATUS, type ApiErrorCode } from "./errors.js";
 
 /** Schemas shared by the routes, and the translation of a zod failure into a 400 naming the field. */
@@ -55,16 +56,6 @@ export function errorResponses(...statuses: number[]) {
   return out;
 }
 
-/** `a.b[2].c` for a zod issue path. */
-export function fieldOf(path: readonly PropertyKey[], root = ""): string {
-  let out = root;
-  for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out === "" ? String(p) : `.${String(p)}`;
-  }
-  return out === "" ? "body" : out;
-}
-
 export interface FieldError {
   readonly field: string;
   readonly message: string;
@@ -73,10 +64,8 @@ export interface FieldError {
 /** The first issue of a zod error as the field at fault and a message (unknown keys named). */
 export function firstFieldError(error: z.ZodError, root = ""): FieldError {
   const issue = error.issues[0];
-  if (issue === undefined) return { field: fieldOf([], root), message: "invalid" };
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    return { field: fieldOf([...issue.path, key], root), message: "unknown field (not accepted)" };
-  }
-  return { field: fieldOf(issue.path, root), message: issue.message };
+  return {
+    field: issueField(issue, root),
+    message: isUnknownField(issue) ? "unknown field (not accepted)" : (issue?.message ?? "invalid"),
+  };
 }

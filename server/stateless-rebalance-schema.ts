@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { issueField } from "../governance/index.js";
 import { ASSET_CLASSES, isValidSymbol } from "../tools/index.js";
 
 /**
@@ -155,16 +156,7 @@ export type StatelessRebalanceRequestInput = z.input<typeof StatelessRebalanceRe
  * // "extra"
  */
 export function firstIssuePath(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return "body";
-  const path: PropertyKey[] = [...issue.path];
-  if (issue.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
-  let out = "";
-  for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out === "" ? String(p) : `.${String(p)}`;
-  }
-  return out === "" ? "body" : out;
+  return issueField(error.issues[0]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-import { PortfolioSchema, type Portfolio } from "../../governance/index.js";
+import {
+  isUnknownField,
+  issueField,
+  PortfolioSchema,
+  type Portfolio,
+} from "../../governance/index.js";
 import { DataSpecSchema, type DataSpec } from "../../graph/index.js";
 import { loadConfig } from "../../server/config.js";
 import { invalidInput } from "../../tools/index.js";
@@ -11,12 +16,6 @@ import { openCliRuntime, REAL_CLOCK, type RunCommandDeps } from "../runtime.js";
 import { loadDirectory, requesterFor, userOf } from "../users.js";
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function fieldOf(path: readonly PropertyKey[]): string {
-  let out = "portfolio";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
-  return out;
-}
 
 /**
  * Validates a portfolio file's text with PortfolioSchema. A ToolError (INVALID_INPUT) names the
@@ -35,9 +34,10 @@ export function parsePortfolioFile(text: string, file: string): Portfolio {
   const parsed = PortfolioSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  if (issue?.code === "unrecognized_keys")
-    throw invalidInput(fieldOf([...issue.path, issue.keys[0] ?? ""]), `unknown field in ${file}`);
-  throw invalidInput(fieldOf(issue?.path ?? []), `${issue?.message ?? "invalid"} in ${file}`);
+  throw invalidInput(
+    issueField(issue, "portfolio"),
+    `${isUnknownField(issue) ? "unknown field" : (issue?.message ?? "invalid")} in ${file}`,
+  );
 }
 
 /**
