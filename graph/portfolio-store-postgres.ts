@@ -1,4 +1,5 @@
-import pg from "pg";
+import type pg from "pg";
+import { openStorePool } from "./pg-pool.js";
 import {
   checkExpectedVersion,
   conflictError,
@@ -161,28 +162,6 @@ export async function openPostgresPortfolioStore(options: {
   readonly connectionString: string;
   readonly maxConnections?: number;
 }): Promise<PortfolioStore> {
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.maxConnections ?? 4,
-  });
-  try {
-    const client = await pool.connect();
-    try {
-      await client.query("begin");
-      await client.query(
-        "select pg_advisory_xact_lock(hashtext('steward.portfolios:' || current_schema()))",
-      );
-      await client.query(SCHEMA);
-      await client.query("commit");
-    } catch (error) {
-      await client.query("rollback").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw error;
-  }
+  const pool = await openStorePool(options, "steward.portfolios", SCHEMA);
   return new PostgresPortfolioStore(pool);
 }

@@ -1,4 +1,5 @@
-import pg from "pg";
+import type pg from "pg";
+import { openStorePool } from "./pg-pool.js";
 import type { RunStatus } from "./run-status.js";
 import {
   type ApprovalRow,
@@ -199,28 +200,6 @@ export async function openPostgresRunStore(options: {
   readonly connectionString: string;
   readonly maxConnections?: number;
 }): Promise<RunStore> {
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.maxConnections ?? 4,
-  });
-  try {
-    const client = await pool.connect();
-    try {
-      await client.query("begin");
-      await client.query(
-        "select pg_advisory_xact_lock(hashtext('steward.runs:' || current_schema()))",
-      );
-      await client.query(SCHEMA);
-      await client.query("commit");
-    } catch (error) {
-      await client.query("rollback").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw error;
-  }
+  const pool = await openStorePool(options, "steward.runs", SCHEMA);
   return new PostgresRunStore(pool);
 }

@@ -1,7 +1,4 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PortfolioSchema, type Portfolio, type PortfolioInput } from "../governance/index.js";
 import {
@@ -15,7 +12,8 @@ import {
   SQLITE_PORTFOLIOS_FILE,
 } from "../graph/portfolio-store-sqlite.js";
 import { isToolError } from "../tools/index.js";
-import { createTestSchema, pgAvailable } from "./pg.js";
+import { pgAvailable } from "./pg.js";
+import { postgresStoreBackend, sqliteStoreBackend, type StoreBackend } from "./store-backends.js";
 
 /**
  * One contract, both backends (SQLite in a temp file, PostgreSQL in a fresh schema). Expected
@@ -23,39 +21,14 @@ import { createTestSchema, pgAvailable } from "./pg.js";
  * JSON written out by hand (keys sorted, defaults spelled out).
  */
 
-interface Backend {
-  open(): Promise<PortfolioStore>;
-  /** A second store over the same storage (another process). */
-  reopen(): Promise<PortfolioStore>;
-  cleanup(): Promise<void>;
-}
+type Backend = StoreBackend<PortfolioStore>;
 
-function sqliteBackend(): Backend {
-  let dir = "";
-  return {
-    open: async () => {
-      dir = mkdtempSync(path.join(tmpdir(), "steward-portfolios-"));
-      return openSqlitePortfolioStore(path.join(dir, "nested", SQLITE_PORTFOLIOS_FILE));
-    },
-    reopen: async () => openSqlitePortfolioStore(path.join(dir, "nested", SQLITE_PORTFOLIOS_FILE)),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgresBackend(): Backend {
-  let schema: Awaited<ReturnType<typeof createTestSchema>> | undefined;
-  return {
-    open: async () => {
-      schema = await createTestSchema("portfolio_store");
-      return openPostgresPortfolioStore({ connectionString: schema.url });
-    },
-    reopen: async () => {
-      if (schema === undefined) throw new Error("open first");
-      return openPostgresPortfolioStore({ connectionString: schema.url });
-    },
-    cleanup: async () => schema?.drop(),
-  };
-}
+const sqliteBackend = (): Backend =>
+  sqliteStoreBackend("steward-portfolios-", SQLITE_PORTFOLIOS_FILE, openSqlitePortfolioStore);
+const postgresBackend = (): Backend =>
+  postgresStoreBackend("portfolio_store", (url) =>
+    openPostgresPortfolioStore({ connectionString: url }),
+  );
 
 const T0 = "2024-01-02T10:00:00.000Z";
 const T1 = "2024-01-02T11:00:00.000Z";

@@ -1,50 +1,21 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ApprovalRow, NewRun, RunStore } from "../graph/run-store.js";
 import { openPostgresRunStore } from "../graph/run-store-postgres.js";
 import { openSqliteRunStore, SQLITE_RUNS_FILE } from "../graph/run-store-sqlite.js";
-import { createTestSchema, pgAvailable } from "./pg.js";
+import { pgAvailable } from "./pg.js";
+import { postgresStoreBackend, sqliteStoreBackend, type StoreBackend } from "./store-backends.js";
 
 /**
  * One contract, both backends (SQLite in a temp file, PostgreSQL in a fresh schema). Expected
  * values are the hand-written rows put in.
  */
 
-interface Backend {
-  open(): Promise<RunStore>;
-  /** A second store over the same storage (another process). */
-  reopen(): Promise<RunStore>;
-  cleanup(): Promise<void>;
-}
+type Backend = StoreBackend<RunStore>;
 
-function sqliteBackend(): Backend {
-  let dir = "";
-  return {
-    open: async () => {
-      dir = mkdtempSync(path.join(tmpdir(), "steward-runs-"));
-      return openSqliteRunStore(path.join(dir, "nested", SQLITE_RUNS_FILE));
-    },
-    reopen: async () => openSqliteRunStore(path.join(dir, "nested", SQLITE_RUNS_FILE)),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgresBackend(): Backend {
-  let schema: Awaited<ReturnType<typeof createTestSchema>> | undefined;
-  return {
-    open: async () => {
-      schema = await createTestSchema("run_store");
-      return openPostgresRunStore({ connectionString: schema.url });
-    },
-    reopen: async () => {
-      if (schema === undefined) throw new Error("open first");
-      return openPostgresRunStore({ connectionString: schema.url });
-    },
-    cleanup: async () => schema?.drop(),
-  };
-}
+const sqliteBackend = (): Backend =>
+  sqliteStoreBackend("steward-runs-", SQLITE_RUNS_FILE, openSqliteRunStore);
+const postgresBackend = (): Backend =>
+  postgresStoreBackend("run_store", (url) => openPostgresRunStore({ connectionString: url }));
 
 function run(id: string, overrides: Partial<NewRun> = {}): NewRun {
   return {
