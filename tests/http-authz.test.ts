@@ -1,11 +1,12 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   call,
-  ROOT,
+  errorOf,
+  examplePortfolio,
+  FILE_PATH,
+  STACK_FRAME,
   startTestServer,
   TEST_JWT_SECRET,
   tokenFor,
@@ -25,9 +26,7 @@ type Role = "pm" | "supervisor" | "auditor" | "admin";
 const ROLES: readonly Role[] = ["pm", "supervisor", "auditor", "admin"];
 const ALL: readonly Role[] = ROLES;
 
-const BALANCED = JSON.parse(
-  readFileSync(path.join(ROOT, "examples/portfolios/balanced.json"), "utf8"),
-) as Record<string, unknown>;
+const BALANCED = examplePortfolio();
 
 /** A seed-style stateless rebalance request (two assets, weights below 1). */
 const REBALANCE = {
@@ -54,15 +53,6 @@ const REBALANCE = {
     },
   ],
 };
-
-const ErrorSchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
-const errorOf = (res: ApiResponse) => ErrorSchema.parse(res.body).error;
 
 const RecordSchema = z.looseObject({
   seq: z.number().int(),
@@ -93,9 +83,6 @@ interface Seen {
   readonly text: string;
 }
 const seen: Seen[] = [];
-
-const STACK_FRAME = /\bat (?:async )?\S+ \(|\bat \S+:\d+:\d+|\n\s+at /;
-const FILE_PATH = /\/work\/|node_modules|\.ts:/;
 
 async function req(
   base: string,

@@ -1,10 +1,14 @@
-import { readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
-import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, ROOT, startTestServer, tokenFor, type TestServer } from "./http-helpers.js";
+import {
+  call,
+  examplePortfolio,
+  startTestServer,
+  tokenFor,
+  type TestServer,
+} from "./http-helpers.js";
 
 /**
  * Malformed bodies over real HTTP: generated with fast-check (fixed seed) against a real loopback
@@ -55,9 +59,7 @@ const JSON_TYPE = "application/json";
 /** Bare numbers JSON.parse reads as ±Infinity, spliced into the text in place of a marker. */
 const RAW = (literal: string) => `@@raw:${literal}@@`;
 
-const balanced = JSON.parse(
-  readFileSync(path.join(ROOT, "examples", "portfolios", "balanced.json"), "utf8"),
-) as JsonObject;
+const balanced = examplePortfolio() as JsonObject;
 
 // ------------------------------------------------------------------------------------------------
 // Field declarations, written from governance/portfolio.ts, server/routes-runs.ts and

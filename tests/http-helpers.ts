@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { z } from "zod";
 import { mintToken, type Role } from "../server/auth.js";
 import { loadConfig, type Config } from "../server/config.js";
 import { createLogger } from "../server/logger.js";
@@ -110,4 +111,44 @@ export async function call(
   if ((res.headers.get("content-type") ?? "").includes("application/json"))
     parsed = JSON.parse(text);
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** A bundled example portfolio (examples/portfolios/<name>.json), parsed. */
+export function examplePortfolio(name = "balanced"): Record<string, unknown> {
+  return JSON.parse(
+    readFileSync(path.join(ROOT, "examples", "portfolios", `${name}.json`), "utf8"),
+  ) as Record<string, unknown>;
+}
+
+/** What a leaked internal looks like in an answer: a stack frame or a file path. */
+export const STACK_FRAME = /\bat (?:async )?\S+ \(|\bat \S+:\d+:\d+|\n\s+at /;
+export const FILE_PATH = /\/work\/|node_modules|\.ts:/;
+
+/** `call`, remembering every answer's text so a suite can check none leaked internals. */
+export function recordingCall(): {
+  readonly call: (...args: Parameters<typeof call>) => Promise<ApiResponse>;
+  readonly answers: { where: string; text: string }[];
+} {
+  const answers: { where: string; text: string }[] = [];
+  return {
+    answers,
+    async call(...args) {
+      const res = await call(...args);
+      answers.push({ where: `${args[1]} ${args[2]} → ${res.status}`, text: res.text });
+      return res;
+    },
+  };
+}
+
+const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/** The `error` of an error answer (fails the test when the body is not the error shape). */
+export function errorOf(res: ApiResponse) {
+  return ErrorBodySchema.parse(res.body).error;
 }

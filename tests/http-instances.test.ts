@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, ROOT, TEST_JWT_SECRET, tokenFor } from "./http-helpers.js";
+import { call, examplePortfolio, ROOT, TEST_JWT_SECRET, tokenFor } from "./http-helpers.js";
 import { PG_TEST_URL, pgAvailable } from "./pg.js";
 
 /**
@@ -15,15 +15,12 @@ import { PG_TEST_URL, pgAvailable } from "./pg.js";
  * both verify the same trail. Skips (with the message from tests/pg.ts) when PostgreSQL is
  * unreachable, unless REQUIRE_PG=1.
  *
- * A fresh database per suite rather than a schema: the run, portfolio and audit stores follow the
- * connection's search_path, but the LangGraph checkpointer keeps its tables in "public", which a
- * schema-only isolation would leave in the shared test database.
+ * A fresh database per suite rather than a schema: two server processes share it exactly as a
+ * deployment shares one, and dropping it afterwards leaves nothing in the shared test database.
  */
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const balanced = JSON.parse(
-  readFileSync(path.join(ROOT, "examples", "portfolios", "balanced.json"), "utf8"),
-) as { id: string; cash: number };
+const balanced = examplePortfolio() as { id: string; cash: number };
 
 interface Instance {
   readonly name: string;

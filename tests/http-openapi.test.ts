@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SEED_REBALANCE_EXAMPLE } from "../server/stateless-rebalance.js";
 import {
-  call as rawCall,
-  ROOT,
+  examplePortfolio,
+  FILE_PATH,
+  recordingCall,
+  STACK_FRAME,
   startTestServer,
   tokenFor,
   type ApiResponse,
@@ -21,17 +21,8 @@ import {
  */
 
 /** Every answer's text, checked at the end for leaked internals (stack frames, file paths). */
-const answers: { where: string; text: string }[] = [];
-
-/** `call` from the helpers, remembering the answer. */
-async function call(...args: Parameters<typeof rawCall>): Promise<ApiResponse> {
-  const res = await rawCall(...args);
-  answers.push({ where: `${args[1]} ${args[2]} → ${res.status}`, text: res.text });
-  return res;
-}
-
-const STACK_FRAME = /\bat (?:async )?\S+ \(|\bat \S+:\d+:\d+|\n\s+at /;
-const FILE_PATH = /\/work\/|node_modules|\.ts:/;
+const { call, answers } = recordingCall();
+const BALANCED = examplePortfolio();
 
 type Role = "pm" | "supervisor" | "auditor" | "admin";
 const ALL: readonly Role[] = ["pm", "supervisor", "auditor", "admin"];
@@ -75,10 +66,6 @@ const STRICT_BODIES = [
 ];
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
-
-const BALANCED = JSON.parse(
-  readFileSync(path.join(ROOT, "examples/portfolios/balanced.json"), "utf8"),
-) as Record<string, unknown>;
 
 const ErrorBodySchema = z.object({
   error: z.object({

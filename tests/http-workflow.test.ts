@@ -1,15 +1,17 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
-  call as rawCall,
-  ROOT,
+  errorOf,
+  examplePortfolio,
+  FILE_PATH,
+  recordingCall,
+  STACK_FRAME,
   startTestServer,
   tokenFor,
-  type ApiResponse,
   type TestServer,
 } from "./http-helpers.js";
 import { createTestSchema, pgAvailable } from "./pg.js";
@@ -23,31 +25,10 @@ import { createTestSchema, pgAvailable } from "./pg.js";
  */
 
 /** Every answer's text, checked at the end for leaked internals (stack frames, file paths). */
-const answers: { where: string; text: string }[] = [];
-
-/** `call` from the helpers, remembering the answer. */
-async function call(...args: Parameters<typeof rawCall>): Promise<ApiResponse> {
-  const res = await rawCall(...args);
-  answers.push({ where: `${args[1]} ${args[2]} → ${res.status}`, text: res.text });
-  return res;
-}
-
-const STACK_FRAME = /\bat (?:async )?\S+ \(|\bat \S+:\d+:\d+|\n\s+at /;
-const FILE_PATH = /\/work\/|node_modules|\.ts:/;
-
-const BALANCED = JSON.parse(
-  readFileSync(path.join(ROOT, "examples/portfolios/balanced.json"), "utf8"),
-) as Record<string, unknown>;
+const { call, answers } = recordingCall();
+const BALANCED = examplePortfolio();
 
 const HEX64 = /^[0-9a-f]{64}$/;
-
-const ErrorSchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
 
 const OrderSchema = z.looseObject({
   idempotencyKey: z.string(),
@@ -115,10 +96,6 @@ const RunViewSchema = z.looseObject({
   status: z.string(),
   proposalHash: z.string().nullable(),
 });
-
-function errorOf(res: ApiResponse) {
-  return ErrorSchema.parse(res.body).error;
-}
 
 let srv: TestServer;
 let url: string;
