@@ -3,6 +3,7 @@ import { z } from "zod";
 import { SymbolSchema } from "../governance/index.js";
 import { forecast, type AssetForecast, type PriceTable } from "../tools/index.js";
 import { IsoDateSchema, PriceTableSchema, RecommendedBySchema } from "./schemas.js";
+import { NO_MEMO, type AnalysisMemo } from "./analysis-memo.js";
 
 /**
  * The Forecast agent: the tools' forecasting ensemble (`forecast`, tools/forecast-ensemble.ts)
@@ -89,15 +90,23 @@ function trim(a: AssetForecast): AssetForecastJson {
  * asset (symbols sorted) the ensemble expected annual return, direction, confidence in [0, 1],
  * volatility regime and each signal's expected annual return and weight; an asset with too
  * little history has `expectedAnnualReturn: null`, confidence 0 and a reason. Deterministic, no
- * NaN or Infinity. The table is trusted to be a PriceTable (the tool re-checks its shape and
+ * NaN or Infinity. With a `memo` (scoped by the caller to this table) the output is computed once per
+ * as-of and shared, frozen. The table is trusted to be a PriceTable (the tool re-checks its shape and
  * prices); it is not re-parsed with zod, which would cost more than the forecast's own checks.
  *
  * @example runForecast({ table, asOf: "2000-01-03" }).assets.GOOG?.reason
  *   // "no price on or before 2000-01-03" (GOOG's first price is in 2004)
  */
-export function runForecast(input: ForecastInput): ForecastOutput {
+export function runForecast(
+  input: ForecastInput,
+  tools: { readonly memo?: AnalysisMemo } = {},
+): ForecastOutput {
   const asOf = IsoDateSchema.parse(input.asOf);
-  const report = forecast(input.table, { asOf });
+  return (tools.memo ?? NO_MEMO).get(`forecast:${asOf}`, () => forecastOf(input.table, asOf));
+}
+
+function forecastOf(table: PriceTable, asOf: string): ForecastOutput {
+  const report = forecast(table, { asOf });
   const assets: Record<string, AssetForecastJson> = {};
   for (const symbol of Object.keys(report.assets).sort()) {
     assets[symbol] = trim(report.assets[symbol] as AssetForecast);

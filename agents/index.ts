@@ -21,6 +21,7 @@ export {
   supervisorAgent,
 };
 export * from "./schemas.js";
+export * from "./analysis-memo.js";
 
 /** One agent as the blueprint lists it. */
 export interface AgentEntry {

@@ -25,6 +25,7 @@ import {
   type TurnoverControl,
 } from "../tools/index.js";
 import { PriceTableSchema, RecommendedBySchema, WeightsSchema } from "./schemas.js";
+import { NO_MEMO, type AnalysisMemo } from "./analysis-memo.js";
 
 /**
  * The Optimizer: target weights from the mandate's objective and constraints.
@@ -441,7 +442,10 @@ function groupsFor(
  * runOptimizer({ table, mandate: { ...m, objective: "min-volatility", cashTarget: 0.02 },
  *   currentWeights: {}, loop: 0 }).cashWeight // 0.02; Σ targetWeights = 0.98
  */
-export function runOptimizer(input: OptimizerInput): OptimizerOutput {
+export function runOptimizer(
+  input: OptimizerInput,
+  tools: { readonly memo?: AnalysisMemo } = {},
+): OptimizerOutput {
   const mandate = MandateSchema.parse(input.mandate);
   const loop = input.loop ?? 0;
   const { table, currentWeights } = input;
@@ -467,15 +471,23 @@ export function runOptimizer(input: OptimizerInput): OptimizerOutput {
   const outside = held.filter((s) => !universeSet.has(s)).sort(byCodeUnit);
   if (outside.length > 0) notes.push(`held outside the universe, target 0: ${outside.join(", ")}`);
 
-  const column = new Map(table.symbols.map((s, j) => [s, j] as const));
-  const columns = universe.map((s) => {
-    const j = column.get(s);
-    if (j === undefined) throw invalidInput(`table.symbols`, `has no prices for ${s}`);
-    return table.columns[j] as (number | null)[];
-  });
-  const matrix = returnMatrix({ dates: table.dates, symbols: universe, columns });
-  const historical = expectedReturns(matrix, { method: "geometric" });
-  const covResult = covarianceMatrix(matrix, { method: "sample" });
+  const { matrix, historical, covResult } = (tools.memo ?? NO_MEMO).get(
+    ["optimizer", ...universe].join("\u0000"),
+    () => {
+      const column = new Map(table.symbols.map((s, j) => [s, j] as const));
+      const columns = universe.map((s) => {
+        const j = column.get(s);
+        if (j === undefined) throw invalidInput(`table.symbols`, `has no prices for ${s}`);
+        return table.columns[j] as (number | null)[];
+      });
+      const matrix = returnMatrix({ dates: table.dates, symbols: universe, columns });
+      return {
+        matrix,
+        historical: expectedReturns(matrix, { method: "geometric" }),
+        covResult: covarianceMatrix(matrix, { method: "sample" }),
+      };
+    },
+  );
   if (covResult.repaired)
     notes.push("the sample covariance was not PSD and was repaired by spectral clipping");
   const cov = covResult.matrix;

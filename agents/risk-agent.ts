@@ -17,7 +17,8 @@ import {
   maxDrawdown,
   parametricCvar,
   parametricVar,
-  rebalancedPortfolioReturns,
+  onCalendar,
+  rebalancedPortfolioReturnsOnCalendar,
   returnMatrix,
   returnsFromColumn,
   SCENARIOS,
@@ -30,6 +31,7 @@ import {
   type ScenarioName,
 } from "../tools/index.js";
 import { PriceTableSchema, RecommendedBySchema, WeightsSchema, WindowSchema } from "./schemas.js";
+import { NO_MEMO, type AnalysisMemo } from "./analysis-memo.js";
 
 /**
  * The Risk agent: the current and the proposed portfolio measured the same way over the same
@@ -321,8 +323,9 @@ interface Context {
   readonly held: readonly string[];
   readonly mu: readonly number[];
   readonly cov: readonly (readonly number[])[];
-  readonly series: readonly DatedReturns[];
-  readonly cashSeries: DatedReturns;
+  /** The window's return dates, and each held asset's returns on them (NaN where it has none). */
+  readonly calendar: readonly string[];
+  readonly dense: readonly Float64Array[];
   readonly bench: DatedReturns | null;
   readonly benchReason: string;
 }
@@ -338,17 +341,17 @@ function assess(ctx: Context, w: ResolvedWeights): PortfolioRisk {
   for (let i = 0; i < x.length; i++) expectedReturn += (x[i] as number) * (mu[i] as number);
   const volatility = Math.sqrt(Math.max(0, quadratic(cov, x, x)));
 
-  const assets: DatedReturns[] = [];
+  const columns: Float64Array[] = [];
   const ws: number[] = [];
   held.forEach((_, i) => {
     if ((x[i] as number) !== 0) {
-      assets.push(ctx.series[i] as DatedReturns);
+      columns.push(ctx.dense[i] as Float64Array);
       ws.push(x[i] as number);
     }
   });
-  assets.push(ctx.cashSeries);
+  columns.push(new Float64Array(ctx.calendar.length));
   ws.push(w.cash);
-  const portfolio = rebalancedPortfolioReturns(assets, ws);
+  const portfolio = rebalancedPortfolioReturnsOnCalendar(ctx.calendar, columns, ws);
   const r = portfolio.returns;
   const unavailable: Record<string, string> = {};
   const perf = { periodsPerYear: options.periodsPerYear };
@@ -514,6 +517,55 @@ function scenarioEffect(
   };
 }
 
+/** The window's dates, expected returns, covariance and return series of `held`: what depends on the table, not the weights. */
+interface Universe {
+  readonly dates: readonly string[];
+  readonly mu: readonly number[];
+  readonly cov: readonly (readonly number[])[];
+  readonly repaired: boolean;
+  readonly calendar: readonly string[];
+  readonly dense: readonly Float64Array[];
+  readonly bench: DatedReturns | null;
+}
+
+function universeOf(
+  table: PriceTable,
+  index: Map<string, number>,
+  start: number,
+  held: readonly string[],
+  periodsPerYear: number,
+  benchmark: string | null,
+): Universe {
+  const dates = table.dates.slice(start);
+  const calendar = dates.slice(1);
+  const column = (s: string): (number | null)[] =>
+    (table.columns[index.get(s) as number] as readonly (number | null)[]).slice(start);
+  let mu: number[] = [];
+  let cov: number[][] = [];
+  let repaired = false;
+  if (held.length > 0) {
+    const matrix = returnMatrix({ dates, symbols: held, columns: held.map(column) });
+    mu = expectedReturns(matrix, { method: "geometric", periodsPerYear });
+    const c = covarianceMatrix(matrix, { method: "sample", periodsPerYear });
+    cov = c.matrix;
+    repaired = c.repaired;
+  }
+  return {
+    dates,
+    mu,
+    cov,
+    repaired,
+    calendar,
+    dense: held.map((s) =>
+      onCalendar(calendar, returnsFromColumn(dates, column(s), "simple", `table.${s}`)),
+    ),
+    bench:
+      benchmark !== null && index.has(benchmark)
+        ? returnsFromColumn(dates, column(benchmark), "simple", `table.${benchmark}`)
+        : null,
+  };
+}
+
 /**
  * Runs the Risk agent on the last `lookbackDays + 1` dates of the table (see {@link METHOD} in
  * the output's `method`): μ (geometric) and Σ (sample, pairwise complete, PSD-repaired if needed)
@@ -533,7 +585,10 @@ function scenarioEffect(
  *   monteCarlo: { seed: 1 }, periodsPerYear: 1, scenarios: [] }).trackingErrorToTarget
  *   // 0.02449489742783178 (√0.0006, see the test's hand-worked two-asset example)
  */
-export function runRisk(input: RiskInput): RiskOutput {
+export function runRisk(
+  input: RiskInput,
+  tools: { readonly memo?: AnalysisMemo } = {},
+): RiskOutput {
   const { table, ...rest } = input;
   const options = RiskOptionsSchema.parse(rest);
   const index = checkTable(table);
@@ -547,33 +602,20 @@ export function runRisk(input: RiskInput): RiskOutput {
   const T = table.dates.length;
   if (T < 2) throw invalidInput("table.dates", `must hold at least 2 dates, got ${T}`);
   const start = Math.max(0, T - (options.lookbackDays + 1));
-  const dates = table.dates.slice(start);
-  const column = (s: string): (number | null)[] =>
-    (table.columns[index.get(s) as number] as readonly (number | null)[]).slice(start);
-
-  let mu: number[] = [];
-  let cov: number[][] = [];
-  let repaired = false;
-  if (held.length > 0) {
-    const matrix = returnMatrix({ dates, symbols: held, columns: held.map(column) });
-    const periodsPerYear = options.periodsPerYear;
-    mu = expectedReturns(matrix, { method: "geometric", periodsPerYear });
-    const c = covarianceMatrix(matrix, { method: "sample", periodsPerYear });
-    cov = c.matrix;
-    repaired = c.repaired;
-  }
   const benchmark = options.benchmark ?? null;
-  const benchInTable = benchmark !== null && index.has(benchmark);
+  const key = ["risk", start, T, options.periodsPerYear, benchmark ?? "", ...held].join("\u0000");
+  const universe = (tools.memo ?? NO_MEMO).get(key, () =>
+    universeOf(table, index, start, held, options.periodsPerYear, benchmark),
+  );
+  const { dates, mu, cov, repaired } = universe;
   const ctx: Context = {
     options,
     held,
     mu,
     cov,
-    series: held.map((s) => returnsFromColumn(dates, column(s), "simple", `table.${s}`)),
-    cashSeries: { dates: dates.slice(1), returns: new Array<number>(dates.length - 1).fill(0) },
-    bench: benchInTable
-      ? returnsFromColumn(dates, column(benchmark), "simple", `table.${benchmark}`)
-      : null,
+    calendar: universe.calendar,
+    dense: universe.dense,
+    bench: universe.bench,
     benchReason:
       benchmark === null ? "no benchmark given" : `benchmark ${benchmark} is not in the table`,
   };

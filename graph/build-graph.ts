@@ -1,4 +1,5 @@
 import { END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
+import { AnalysisCache } from "./analysis-cache.js";
 import { TableCache, type GraphDeps } from "./deps.js";
 import type { NodeContext } from "./node-context.js";
 import {
@@ -87,7 +88,11 @@ export function routeAfterApproval(state: RunState): NodeName | typeof END {
 
 /** Builds the (uncompiled) graph over injected dependencies. */
 export function buildRunGraph(deps: GraphDeps) {
-  const ctx: NodeContext = { deps, tables: new TableCache(deps.tableCacheSize) };
+  const ctx: NodeContext = {
+    deps,
+    tables: new TableCache(deps.tableCacheSize),
+    analysis: new AnalysisCache(deps.analysisCacheSize),
+  };
   return new StateGraph(RunStateSchema)
     .addNode("supervisor_plan", supervisorPlanNode(ctx))
     .addNode("data", dataNode(ctx))

@@ -36,6 +36,11 @@ export interface GraphDeps {
   readonly monteCarloPaths?: number;
   /** Runs whose price table is kept in memory between nodes (default 16). */
   readonly tableCacheSize?: number;
+  /**
+   * Immutable market-data answers (sample, simulated) kept with the per-universe analysis over
+   * them, shared by runs over the same data (default 32; 0 turns it off).
+   */
+  readonly analysisCacheSize?: number;
 }
 
 export const DEFAULT_MONTE_CARLO_PATHS = 10_000;

@@ -1,5 +1,6 @@
 import { dataAgent, supervisorAgent, type PriceTableJson } from "../agents/index.js";
 import { agentActor, appendOnce, json, runEvent, type RunEventSpec } from "./audit-events.js";
+import type { AnalysisCache } from "./analysis-cache.js";
 import type { GraphDeps, TableCache } from "./deps.js";
 import { qualityPolicyOf, renderNarrativeFor } from "./node-support.js";
 import type { DataSummary, RunState, RunUpdate } from "./state.js";
@@ -14,6 +15,8 @@ import type { DataSummary, RunState, RunUpdate } from "./state.js";
 export interface NodeContext {
   readonly deps: GraphDeps;
   readonly tables: TableCache;
+  /** Market data and per-universe analysis shared by runs over the same immutable data. */
+  readonly analysis: AnalysisCache;
 }
 
 export type NodeFn = (state: RunState) => Promise<RunUpdate>;
@@ -49,18 +52,17 @@ export async function tableFor(ctx: NodeContext, state: RunState): Promise<Price
 export async function fetchData(ctx: NodeContext, state: RunState): Promise<dataAgent.DataOutput> {
   const plan = state.plan;
   if (plan === null) throw new Error("the run has no plan");
-  const provider = await ctx.deps.providerFor(state.dataSpec);
   const policy = ctx.deps.policyFor(state.portfolio.policyId);
-  return dataAgent.runData(
-    {
-      symbols: plan.symbols,
-      asOf: state.asOf,
-      from: plan.window.from,
-      baseCurrency: state.portfolio.baseCurrency,
-      qualityPolicy: qualityPolicyOf(policy),
-      lookbackDays: plan.lookbackDays,
-    },
-    { provider },
+  const input = {
+    symbols: plan.symbols,
+    asOf: state.asOf,
+    from: plan.window.from,
+    baseCurrency: state.portfolio.baseCurrency,
+    qualityPolicy: qualityPolicyOf(policy),
+    lookbackDays: plan.lookbackDays,
+  };
+  return ctx.analysis.data({ spec: state.dataSpec, ...input }, async () =>
+    dataAgent.runData(input, { provider: await ctx.deps.providerFor(state.dataSpec) }),
   );
 }
 

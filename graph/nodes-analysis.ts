@@ -24,7 +24,10 @@ export function forecastNode(ctx: NodeContext): NodeFn {
     if (halted(state)) return {};
     try {
       const table = await tableFor(ctx, state);
-      const out = forecastAgent.runForecast({ table, asOf: state.asOf });
+      const out = forecastAgent.runForecast(
+        { table, asOf: state.asOf },
+        { memo: ctx.analysis.memoFor(table) },
+      );
       const assets: Record<string, { expectedAnnualReturn: number | null; confidence: number }> =
         {};
       for (const [s, a] of Object.entries(out.assets)) {
@@ -92,7 +95,9 @@ export function riskCurrentNode(ctx: NodeContext): NodeFn {
     if (halted(state)) return {};
     try {
       const table = await tableFor(ctx, state);
-      const out = riskAgent.runRisk(riskInput(ctx, state, table, requireData(state)));
+      const out = riskAgent.runRisk(riskInput(ctx, state, table, requireData(state)), {
+        memo: ctx.analysis.memoFor(table),
+      });
       await emit(ctx.deps, state, [
         {
           writer: "risk_current",
@@ -121,15 +126,18 @@ export function optimizerNode(ctx: NodeContext): NodeFn {
       for (const [s, a] of Object.entries(state.forecastResult?.assets ?? {})) {
         forecast[s] = { expectedAnnualReturn: a.expectedAnnualReturn, confidence: a.confidence };
       }
-      const out = optimizerAgent.runOptimizer({
-        table,
-        mandate: state.portfolio.mandate,
-        currentWeights: bookWeights(state, data),
-        assetClasses: assetClasses(data),
-        forecast,
-        riskBudget: state.riskBudget,
-        loop: state.loop,
-      });
+      const out = optimizerAgent.runOptimizer(
+        {
+          table,
+          mandate: state.portfolio.mandate,
+          currentWeights: bookWeights(state, data),
+          assetClasses: assetClasses(data),
+          forecast,
+          riskBudget: state.riskBudget,
+          loop: state.loop,
+        },
+        { memo: ctx.analysis.memoFor(table) },
+      );
       await emit(ctx.deps, state, [
         {
           writer: "optimizer",
@@ -165,10 +173,10 @@ export function riskProposedNode(ctx: NodeContext): NodeFn {
       for (const [s, w] of Object.entries(exec.proposal.postTradeWeights)) {
         if (s !== riskAgent.CASH && w !== 0) proposedWeights[s] = w;
       }
-      const out = riskAgent.runRisk({
-        ...riskInput(ctx, state, table, requireData(state)),
-        proposedWeights,
-      });
+      const out = riskAgent.runRisk(
+        { ...riskInput(ctx, state, table, requireData(state)), proposedWeights },
+        { memo: ctx.analysis.memoFor(table) },
+      );
       await emit(ctx.deps, state, [
         {
           writer: "risk_proposed",

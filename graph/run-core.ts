@@ -26,6 +26,19 @@ export function threadOf(runId: string): { configurable: { thread_id: string } }
   return { configurable: { thread_id: runId } };
 }
 
+/**
+ * The config a run executes with: its thread, checkpointed when the graph stops — at the approval
+ * interrupt and at the end — rather than after every step. Those are the states anything reads
+ * back (the briefing, the inbox, a resume on another instance). Nothing resumes a run from a middle
+ * step; one cut off mid-way keeps its run record and the audit events of the steps it finished.
+ */
+export function executionOf(runId: string): {
+  configurable: { thread_id: string };
+  durability: "exit";
+} {
+  return { ...threadOf(runId), durability: "exit" };
+}
+
 /** The run's latest checkpointed state, or null when the graph never checkpointed it. */
 export async function stateOf(core: RunCore, runId: string): Promise<RunState | null> {
   const snapshot = await core.graph.getState(threadOf(runId));

@@ -5,7 +5,7 @@ import {
   emitRunEvents,
   settle,
   stateOf,
-  threadOf,
+  executionOf,
   type RunCore,
 } from "./run-core.js";
 import type { RunStatus } from "./run-status.js";
@@ -54,7 +54,7 @@ export async function resumeAndSettle(
 ): Promise<RunStatus> {
   let state: RunState | null;
   if (await awaitingResume(core, run.runId)) {
-    const out: unknown = await core.graph.invoke(new Command({ resume }), threadOf(run.runId));
+    const out: unknown = await core.graph.invoke(new Command({ resume }), executionOf(run.runId));
     state = RunStateSchema.parse(out);
   } else {
     state = await stateOf(core, run.runId);

@@ -15,7 +15,7 @@ import { compileRunGraph } from "./build-graph.js";
 import { RunServiceError } from "./errors.js";
 import { decide, type DecisionOptions, type DecisionResult } from "./run-approvals.js";
 import { expireRun } from "./run-resume.js";
-import { emitRunEvents, settle, stateOf, threadOf, type RunCore } from "./run-core.js";
+import { emitRunEvents, executionOf, settle, stateOf, threadOf, type RunCore } from "./run-core.js";
 import type { RunStatus } from "./run-status.js";
 import { RequesterSchema, type Requester, type RunRecord, type RunStore } from "./run-store.js";
 import { readSummary, runStoreHistory, type RunSummary } from "./run-summary.js";
@@ -219,12 +219,12 @@ export function createRunService(deps: RunServiceDeps): RunService {
     try {
       const onProgress = request.onProgress;
       if (onProgress === undefined) {
-        out = await graph.invoke(input, threadOf(runId));
+        out = await graph.invoke(input, executionOf(runId));
       } else {
         // Same run, streamed by node: the final state is the thread's state once the stream ends.
         let step = 0;
         for await (const update of await graph.stream(input, {
-          ...threadOf(runId),
+          ...executionOf(runId),
           streamMode: "updates",
         })) {
           for (const node of Object.keys(update as Record<string, unknown>)) {

@@ -64,12 +64,13 @@ export function summarisePaths(
     }
     if (v < initialValue) losses++;
   }
-  const sorted = Array.from(terminal).sort((x, y) => x - y);
+  // Typed-array sort is numeric (and every value is finite here).
+  const sorted = terminal.slice().sort();
   const p5 = quantileSorted(sorted, 0.05);
   let tailCount = 0;
   while (tailCount < sorted.length && (sorted[tailCount] as number) <= p5) tailCount++;
-  const esValue = sum(sorted.slice(0, tailCount)) / tailCount;
-  const sortedDd = Array.from(drawdowns).sort((x, y) => x - y);
+  const esValue = sum(sorted.subarray(0, tailCount)) / tailCount;
+  const sortedDd = drawdowns.slice().sort();
   return {
     probabilityOfLoss: losses / paths,
     terminalValue: {

@@ -128,6 +128,82 @@ export function alignReturns(
   return { dates, a: ra, b: rb };
 }
 
+/** Throws unless `weights` are finite, one per asset and sum to 1 within 1e-6. */
+function checkPortfolioWeights(assets: number, weights: readonly number[]): void {
+  if (assets === 0) throw invalidInput("weights", "requires at least one asset");
+  if (assets !== weights.length) {
+    throw invalidInput("weights", `has ${weights.length} weights for ${assets} assets`);
+  }
+  let total = 0;
+  weights.forEach((w, i) => {
+    if (!Number.isFinite(w)) throw invalidInput(`weights[${i}]`, `must be finite, got ${w}`);
+    total += w;
+  });
+  if (Math.abs(total - 1) > 1e-6) throw invalidInput("weights", `must sum to 1, got ${total}`);
+}
+
+/**
+ * A return series laid on a calendar (sorted dates it is a subset of): its return on each
+ * calendar date, NaN where it has none. Throws INVALID_INPUT naming `series.dates` when a date of
+ * the series is not on the calendar (or either is unsorted).
+ *
+ * @example onCalendar(["a", "b", "c"], { dates: ["a", "c"], returns: [1, 3] }) // Float64Array [1, NaN, 3]
+ */
+export function onCalendar(calendar: readonly string[], series: DatedReturns): Float64Array {
+  const out = new Float64Array(calendar.length).fill(Number.NaN);
+  let c = 0;
+  for (let j = 0; j < series.dates.length; j++) {
+    const d = series.dates[j] as string;
+    while (c < calendar.length && calendar[c] !== d) c++;
+    if (c === calendar.length) {
+      throw invalidInput("series.dates", `${d} is not on the calendar (or out of order)`);
+    }
+    out[c++] = series.returns[j] as number;
+  }
+  return out;
+}
+
+/**
+ * {@link rebalancedPortfolioReturns} of series laid on one calendar (see {@link onCalendar}):
+ * `r_p,t = Σ_i w_i r_i,t` on the calendar dates where no asset's return is NaN, summed in asset
+ * order — the same dates and the same numbers, bit for bit, without matching date strings per
+ * asset (the risk agent lays a universe's series on its window once and prices many weightings).
+ *
+ * @example
+ * rebalancedPortfolioReturnsOnCalendar(["a", "b"], [Float64Array.of(0.1, NaN), Float64Array.of(0, 0)], [0.5, 0.5])
+ *   // { dates: ["a"], returns: [0.05] }
+ */
+export function rebalancedPortfolioReturnsOnCalendar(
+  calendar: readonly string[],
+  columns: readonly Float64Array[],
+  weights: readonly number[],
+): DatedReturns {
+  checkPortfolioWeights(columns.length, weights);
+  for (const column of columns) {
+    if (column.length !== calendar.length) {
+      throw invalidInput("columns", `must have one value per calendar date (${calendar.length})`);
+    }
+  }
+  const dates: string[] = [];
+  const returns: number[] = [];
+  const w0 = weights[0] as number;
+  const c0 = columns[0] as Float64Array;
+  for (let t = 0; t < calendar.length; t++) {
+    let r = w0 * (c0[t] as number);
+    let everywhere = !Number.isNaN(c0[t] as number);
+    for (let i = 1; i < columns.length && everywhere; i++) {
+      const v = (columns[i] as Float64Array)[t] as number;
+      if (Number.isNaN(v)) everywhere = false;
+      else r += (weights[i] as number) * v;
+    }
+    if (everywhere) {
+      dates.push(calendar[t] as string);
+      returns.push(r);
+    }
+  }
+  return { dates, returns };
+}
+
 /**
  * Returns of a portfolio rebalanced daily to fixed weights: `r_p,t = Σ_i w_i r_i,t`, on the dates
  * every asset has a return (a missing asset return is never treated as 0). Weights must be
@@ -137,16 +213,7 @@ export function rebalancedPortfolioReturns(
   assets: readonly DatedReturns[],
   weights: readonly number[],
 ): DatedReturns {
-  if (assets.length === 0) throw invalidInput("weights", "requires at least one asset");
-  if (assets.length !== weights.length) {
-    throw invalidInput("weights", `has ${weights.length} weights for ${assets.length} assets`);
-  }
-  let total = 0;
-  weights.forEach((w, i) => {
-    if (!Number.isFinite(w)) throw invalidInput(`weights[${i}]`, `must be finite, got ${w}`);
-    total += w;
-  });
-  if (Math.abs(total - 1) > 1e-6) throw invalidInput("weights", `must sum to 1, got ${total}`);
+  checkPortfolioWeights(assets.length, weights);
   // Dates are sorted within each series: a k-way merge keeps the dates every asset has.
   const cursors = new Array<number>(assets.length).fill(0);
   const dates: string[] = [];
@@ -159,7 +226,12 @@ export function rebalancedPortfolioReturns(
     for (let i = 1; i < assets.length; i++) {
       const a = assets[i] as DatedReturns;
       let k = cursors[i] as number;
-      while (k < a.dates.length && (a.dates[k] as string) < d) k++;
+      // Aligned series (the usual case) match at the cursor or the next date: a sorted series
+      // with d at k + 1 has a date below d at k, so no string ordering is needed.
+      if (a.dates[k] !== d) {
+        if (a.dates[k + 1] === d) k++;
+        else while (k < a.dates.length && (a.dates[k] as string) < d) k++;
+      }
       cursors[i] = k;
       if (k < a.dates.length && a.dates[k] === d)
         r += (weights[i] as number) * (a.returns[k] as number);

@@ -10,7 +10,7 @@ import { assertFiniteNumber, assertSeries } from "./validate.js";
  * Compensated (Neumaier) sum.
  * @example sum([0.1, 0.2, 0.3]) // 0.6
  */
-export function sum(values: readonly number[]): number {
+export function sum(values: ArrayLike<number>): number {
   let s = 0;
   let c = 0;
   for (let i = 0; i < values.length; i++) {
@@ -99,7 +99,7 @@ export function quantile(values: readonly number[], p: number): number {
 }
 
 /** Type-7 quantile of values already sorted ascending (no copy, no check of the order). */
-export function quantileSorted(sorted: readonly number[], p: number): number {
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const h = (sorted.length - 1) * p;
   const lo = Math.floor(h);
   const hi = Math.ceil(h);

@@ -1,0 +1,47 @@
+/**
+ * A memo for the pure, per-universe parts of an agent's work (a forecast, a return matrix and its
+ * covariance), scoped by its owner to one price table. Agents ask it with a key naming every
+ * input besides the table; what it returns is frozen, shared by every run over the same table, and
+ * must never be mutated. The graph keeps one memo per price table object, so runs over the same
+ * cached market data (same data spec, symbols, as-of and window) compute these parts once.
+ */
+export interface AnalysisMemo {
+  /** The value stored under `key`, else `compute()` frozen and stored. */
+  get<T>(key: string, compute: () => T): T;
+}
+
+/** No memo: every call computes (the default of every agent). */
+export const NO_MEMO: AnalysisMemo = { get: (_key, compute) => compute() };
+
+/** Freezes a value and everything reachable from it (typed arrays, whose elements cannot be frozen, excepted). */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  if (ArrayBuffer.isView(value)) return value;
+  Object.freeze(value);
+  for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  return value;
+}
+
+/**
+ * A memo over a Map, freezing what it stores. Bounded by `maxEntries` (oldest first out).
+ *
+ * @example
+ * const memo = mapMemo();
+ * memo.get("k", () => [1, 2]) === memo.get("k", () => [3]) // true: computed once
+ */
+export function mapMemo(maxEntries = 64): AnalysisMemo {
+  const entries = new Map<string, unknown>();
+  return {
+    get<T>(key: string, compute: () => T): T {
+      if (entries.has(key)) return entries.get(key) as T;
+      const value = deepFreeze(compute());
+      entries.set(key, value);
+      while (entries.size > Math.max(1, maxEntries)) {
+        const oldest = entries.keys().next();
+        if (oldest.done === true) break;
+        entries.delete(oldest.value);
+      }
+      return value;
+    },
+  };
+}
