@@ -9,7 +9,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { PortfolioInput } from "../governance/index.js";
@@ -64,7 +64,7 @@ const SECRET = "steward-bench-secret-0123456789abcdef-0123456789";
 /** High enough that neither limit is ever reached by the benchmark's single user. */
 const LIMITS = { STEWARD_RATE_LIMIT_PER_MINUTE: "1000000000", STEWARD_MAX_CONCURRENT_RUNS: "1000" };
 const HEALTH = { requests: 20_000, connections: 32, iterations: 5 };
-const BRIEFINGS = { requests: 40, connections: 4, iterations: 3 };
+const BRIEFINGS = { requests: 80, connections: 4, iterations: 3 };
 const TARGET_RPS = 5_000;
 const TARGET_BPS = 50;
 const AS_OF = "2018-04-11";
@@ -307,15 +307,28 @@ export const run: BenchSuite = async () => {
                 method: "POST",
                 path: "/api/ai-copilot/insights",
                 headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-                // A fresh portfolio id per briefing, as many books would be: the same id again and
-                // again would meet the policy's proposals-per-hour limit.
-                setupRequest: (request) => ({
-                  ...request,
-                  body: JSON.stringify({
-                    portfolio: { ...book, id: `http-bench-${(n += 1)}` },
-                    asOf: AS_OF,
-                  }),
-                }),
+                // A different book per briefing, as many desks' books would be: a fresh id (the
+                // same id again and again would meet the policy's proposals-per-hour limit) and
+                // its own holdings (quantities scaled by 0.90–1.10), so its weights, risk, Monte
+                // Carlo, optimisation and orders are its own; the universe and as-of are shared.
+                setupRequest: (request) => {
+                  n += 1;
+                  const scale = 0.9 + (n % 21) / 100;
+                  return {
+                    ...request,
+                    body: JSON.stringify({
+                      portfolio: {
+                        ...book,
+                        id: `http-bench-${n}`,
+                        holdings: book.holdings.map((h) => ({
+                          ...h,
+                          quantity: Math.max(1, Math.round(h.quantity * scale)),
+                        })),
+                      },
+                      asOf: AS_OF,
+                    }),
+                  };
+                },
                 onResponse: (status, body) => {
                   const outcome =
                     status === 201
@@ -335,7 +348,7 @@ export const run: BenchSuite = async () => {
     const m = briefings.measured;
     results.push({
       ...m.result,
-      note: `${fmt(m.perSecond, 1)} briefings/s (median call), latency p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms; outcomes ${[...outcomes].map(([k, v]) => `${k} ×${v}`).join(", ")} (the first: ${briefings.orders} orders), 10,000-path Monte Carlo, SQLite stores; STEWARD_RATE_LIMIT_PER_MINUTE=${LIMITS.STEWARD_RATE_LIMIT_PER_MINUTE} and STEWARD_MAX_CONCURRENT_RUNS=${LIMITS.STEWARD_MAX_CONCURRENT_RUNS} for the bench; target ≥ ${TARGET_BPS} briefings/s`,
+      note: `${fmt(m.perSecond, 1)} briefings/s (median call), latency p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms; outcomes ${[...outcomes].map(([k, v]) => `${k} ×${v}`).join(", ")} (the first: ${briefings.orders} orders), a different book per request (quantities ×0.90–1.10), 10,000-path Monte Carlo, SQLite stores, ${Math.min(8, availableParallelism())} briefing workers (STEWARD_BRIEFING_WORKERS=auto); STEWARD_RATE_LIMIT_PER_MINUTE=${LIMITS.STEWARD_RATE_LIMIT_PER_MINUTE} and STEWARD_MAX_CONCURRENT_RUNS=${LIMITS.STEWARD_MAX_CONCURRENT_RUNS} for the bench; target ≥ ${TARGET_BPS} briefings/s`,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -82,6 +82,34 @@ describe("run service (SQLite)", () => {
     }
   });
 
+  it("runs over shared market data and analysis answer exactly as runs that compute everything", async () => {
+    const other = await storeLocation("sqlite");
+    const otherStores = await other.open(time.clock);
+    extra.push({ location: other, stores: otherStores });
+    const cached = serviceOver(stores, { clock: time.clock, ids: counterIds("c") });
+    const uncached = serviceOver(otherStores, {
+      clock: time.clock,
+      ids: counterIds("c"),
+      analysisCacheSize: 0,
+    });
+    // The same sequence on each: a first book, then a different book over the same universe (the
+    // cached service's second run reuses the data, forecast and covariances of the first).
+    const second = { ...BALANCED, id: "second", cash: BALANCED.cash + 25_000 };
+    for (const portfolio of [BALANCED, second]) {
+      const request = { portfolio, dataSpec: { kind: "sample" as const }, requestedBy: PAT };
+      const a = await cached.start(request);
+      const b = await uncached.start(request);
+      expect(a.status).toBe("awaiting_approval");
+      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    }
+    // The audit trails of the two match event for event (ids, types, times, payloads).
+    const events = async (s: Stores) =>
+      (await s.audit.query({ limit: 500 })).items.map((r) => r.event);
+    const trail = await events(stores);
+    expect(trail.length).toBeGreaterThan(10);
+    expect(trail).toEqual(await events(otherStores));
+  });
+
   it("streams progress node by node and ends with the same briefing as an unstreamed run", async () => {
     const other = await storeLocation("sqlite");
     const otherStores = await other.open(time.clock);

@@ -48,6 +48,8 @@ export interface RunServiceDeps {
   readonly seed?: number;
   readonly stewardVersion?: string;
   readonly monteCarloPaths?: number;
+  /** Immutable market-data answers shared between runs (default 32; 0 = fetch every run). */
+  readonly analysisCacheSize?: number;
 }
 
 export interface StartRequest {
@@ -149,6 +151,9 @@ export function createRunService(deps: RunServiceDeps): RunService {
       clock: deps.clock,
       history: runStoreHistory(deps.runStore),
       ...(deps.monteCarloPaths === undefined ? {} : { monteCarloPaths: deps.monteCarloPaths }),
+      ...(deps.analysisCacheSize === undefined
+        ? {}
+        : { analysisCacheSize: deps.analysisCacheSize }),
     },
     { checkpointer: deps.checkpointer },
   );

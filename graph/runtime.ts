@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   readonly idFactory?: () => string;
   readonly stewardVersion: string;
   readonly monteCarloPaths?: number;
+  /** Immutable market-data answers shared between runs (default 32; 0 = fetch every run). */
+  readonly analysisCacheSize?: number;
 }
 
 /** The opened stores and the run service over them. */
@@ -92,6 +94,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     idFactory: options.idFactory ?? randomUUID,
     stewardVersion: options.stewardVersion,
     ...(options.monteCarloPaths === undefined ? {} : { monteCarloPaths: options.monteCarloPaths }),
+    ...(options.analysisCacheSize === undefined
+      ? {}
+      : { analysisCacheSize: options.analysisCacheSize }),
   });
   return {
     runService,

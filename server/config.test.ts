@@ -58,6 +58,7 @@ describe("loadConfig (API authentication and limits)", () => {
     expect(config.rateLimitPerMinute).toBe(600);
     expect(config.bodyLimitBytes).toBe(1_048_576);
     expect(config.maxConcurrentRunsPerUser).toBe(4);
+    expect(config.briefingWorkers).toBe("auto");
   });
 
   it("reads every variable, empty ones counting as unset", () => {
@@ -68,6 +69,7 @@ describe("loadConfig (API authentication and limits)", () => {
       STEWARD_RATE_LIMIT_PER_MINUTE: "120",
       STEWARD_BODY_LIMIT_BYTES: "1024",
       STEWARD_MAX_CONCURRENT_RUNS: "1",
+      STEWARD_BRIEFING_WORKERS: "3",
       STEWARD_JWKS_URL: "",
     });
     expect(config.jwtSecret).toBe("x".repeat(32));
@@ -77,6 +79,9 @@ describe("loadConfig (API authentication and limits)", () => {
     expect(config.rateLimitPerMinute).toBe(120);
     expect(config.bodyLimitBytes).toBe(1024);
     expect(config.maxConcurrentRunsPerUser).toBe(1);
+    expect(config.briefingWorkers).toBe(3);
+    expect(loadConfig({ STEWARD_BRIEFING_WORKERS: "0" }).briefingWorkers).toBe(0);
+    expect(loadConfig({ STEWARD_BRIEFING_WORKERS: "auto" }).briefingWorkers).toBe("auto");
     expect(loadConfig({ STEWARD_JWT_SECRET: "" }).jwtSecret).toBeUndefined();
     expect(loadConfig({ STEWARD_BODY_LIMIT_BYTES: "67108864" }).bodyLimitBytes).toBe(67_108_864);
   });
@@ -120,6 +125,10 @@ describe("loadConfig (API authentication and limits)", () => {
     ["STEWARD_BODY_LIMIT_BYTES", "67108865"],
     ["STEWARD_MAX_CONCURRENT_RUNS", "0"],
     ["STEWARD_MAX_CONCURRENT_RUNS", "-2"],
+    ["STEWARD_BRIEFING_WORKERS", "-1"],
+    ["STEWARD_BRIEFING_WORKERS", "65"],
+    ["STEWARD_BRIEFING_WORKERS", "1.5"],
+    ["STEWARD_BRIEFING_WORKERS", "many"],
   ])("refuses %s=%s, naming it", (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
   });

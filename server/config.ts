@@ -51,6 +51,16 @@ const ConfigSchema = z.object({
     .int("must be a whole number")
     .min(1, "must be at least 1")
     .default(4),
+  STEWARD_BRIEFING_WORKERS: z
+    .union([
+      z.literal("auto"),
+      z.coerce
+        .number()
+        .int("must be auto or a whole number")
+        .min(0, "must be auto or 0..64")
+        .max(64, "must be auto or 0..64"),
+    ])
+    .default("auto"),
 });
 
 export interface Config {
@@ -96,6 +106,11 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Agent-graph runs one user may have in progress at once (default 4). */
   readonly maxConcurrentRunsPerUser: number;
+  /**
+   * Worker threads running briefings (0 = in the server's thread; "auto", the default, = one per
+   * core the process may use, at most 8). See server/briefing-pool.ts.
+   */
+  readonly briefingWorkers: number | "auto";
 }
 
 export class ConfigError extends Error {
@@ -153,5 +168,6 @@ export function loadConfig(
     rateLimitPerMinute: c.STEWARD_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: c.STEWARD_BODY_LIMIT_BYTES,
     maxConcurrentRunsPerUser: c.STEWARD_MAX_CONCURRENT_RUNS,
+    briefingWorkers: c.STEWARD_BRIEFING_WORKERS,
   });
 }

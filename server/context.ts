@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Runtime } from "../graph/index.js";
 import type { Principal, TokenVerifier } from "./auth.js";
+import type { BriefingStarter } from "./briefing-pool.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
@@ -19,6 +20,8 @@ export interface AppDeps {
   readonly runtime: Runtime;
   /** Verifies bearer tokens (server/auth.ts). */
   readonly verifier: TokenVerifier;
+  /** Where briefings run: a pool of worker threads (server/briefing-pool.ts); default the runtime's run service. */
+  readonly briefings?: BriefingStarter;
 }
 
 export type AppEnv = {

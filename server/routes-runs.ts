@@ -270,7 +270,7 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
       else active.set(principal.id, n);
     };
     const start = (onProgress?: (p: { runId: string; node: string; step: number }) => void) =>
-      runtime.runService.start({
+      (ctx.deps.briefings ?? runtime.runService).start({
         portfolio,
         dataSpec: dataSpecOf(ctx, body),
         requestedBy: { id: principal.id, kind: "human" },

@@ -1,8 +1,10 @@
 import { mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { openRuntime } from "../graph/index.js";
 import { createApp } from "./app.js";
+import { openBriefingPool, type BriefingPool } from "./briefing-pool.js";
 import { createTokenVerifier, resolveJwtSecret } from "./auth.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -21,6 +23,13 @@ export interface ServerOptions {
   readonly expirySweepMs?: number;
 }
 
+/** Briefing workers for `config.briefingWorkers` ("auto": one per usable core, at most 8). */
+export function briefingWorkersOf(config: Config): number {
+  return config.briefingWorkers === "auto"
+    ? Math.min(8, Math.max(1, availableParallelism()))
+    : config.briefingWorkers;
+}
+
 /**
  * Starts the API on `config.host:config.port` (port 0 picks a free port) over the stores of
  * `config` (SQLite under `config.dataDir`, or PostgreSQL with DATABASE_URL — several instances may
@@ -35,17 +44,17 @@ export async function startServer(
 ): Promise<RunningServer> {
   const clock = options.clock ?? (() => new Date());
   mkdirSync(config.dataDir, { recursive: true });
-  const runtime = await openRuntime({
+  const runtimeOptions = {
     dataDir: config.dataDir,
     checkpointDir: config.checkpointDir,
     cwd: options.cwd ?? process.cwd(),
-    clock,
     stewardVersion: version,
     ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
     ...(config.auditSigningKeyPem === undefined
       ? {}
       : { auditSigningKeyPem: config.auditSigningKeyPem }),
-  });
+  };
+  const runtime = await openRuntime({ ...runtimeOptions, clock });
   if (runtime.createdSigningKey !== null) {
     logger.warn("generated a development audit signing key", {
       publicKeyPath: runtime.createdSigningKey.publicKeyPath,
@@ -53,7 +62,12 @@ export async function startServer(
   }
   let server: ServerType;
   let sweep: NodeJS.Timeout | undefined;
+  let pool: BriefingPool | null = null;
   try {
+    // Workers keep the system clock: with an injected clock, briefings stay in this thread.
+    const workers = options.clock === undefined ? briefingWorkersOf(config) : 0;
+    if (workers > 0)
+      pool = await openBriefingPool({ size: workers, runtime: runtimeOptions, logger });
     const secret = resolveJwtSecret(config, { create: true });
     const verifier = createTokenVerifier({
       ...(secret === null ? {} : { secret: secret.secret }),
@@ -70,6 +84,7 @@ export async function startServer(
       startedAt: clock(),
       runtime,
       verifier,
+      ...(pool === null ? {} : { briefings: pool }),
     });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
@@ -90,6 +105,7 @@ export async function startServer(
       sweep.unref();
     }
   } catch (error) {
+    await pool?.close();
     await runtime.close();
     throw error;
   }
@@ -99,6 +115,7 @@ export async function startServer(
     host: config.host,
     dataDir: config.dataDir,
     stores: runtime.runStore.kind,
+    briefingWorkers: pool?.size ?? 0,
   });
   let closing: Promise<void> | null = null;
   return {
@@ -110,6 +127,7 @@ export async function startServer(
           server.close((err) => (err ? reject(err) : resolve()));
           if ("closeIdleConnections" in server) server.closeIdleConnections();
         });
+        await pool?.close();
         await runtime.close();
         logger.info("stopped");
       })();

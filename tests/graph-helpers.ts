@@ -132,6 +132,7 @@ export interface ServiceOptions {
   readonly policy?: Policy;
   readonly provider?: () => Promise<MarketDataProvider>;
   readonly monteCarloPaths?: number;
+  readonly analysisCacheSize?: number;
 }
 
 /** A run service over the stores (a "process"). */
@@ -147,6 +148,9 @@ export function serviceOver(stores: Stores, options: ServiceOptions): RunService
     idFactory: options.ids ?? counterIds(),
     stewardVersion: "0.1.0-test",
     monteCarloPaths: options.monteCarloPaths ?? 2000,
+    ...(options.analysisCacheSize === undefined
+      ? {}
+      : { analysisCacheSize: options.analysisCacheSize }),
   };
   return createRunService(deps);
 }

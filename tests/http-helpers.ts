@@ -35,6 +35,8 @@ export async function startTestServer(
       HOST: "127.0.0.1",
       LOG_LEVEL: "silent",
       STEWARD_JWT_SECRET: TEST_JWT_SECRET,
+      // Briefings in the server's thread unless a suite asks for workers (each opens a runtime).
+      STEWARD_BRIEFING_WORKERS: "0",
       ...env,
       STEWARD_DATA_DIR: dataDir,
     },

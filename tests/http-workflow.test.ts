@@ -103,7 +103,9 @@ let url: string;
 const tok = { pm: "", pmSup: "", sam: "", sky: "", s1: "", s2: "", auditor: "" };
 
 beforeAll(async () => {
-  srv = await startTestServer();
+  // The deployment's shape: briefings run in two worker threads over the same SQLite stores, while
+  // reads, approvals and releases run in the server's thread.
+  srv = await startTestServer({ STEWARD_BRIEFING_WORKERS: "2" });
   url = srv.url;
   tok.pm = await tokenFor("pat", "pm");
   tok.pmSup = await tokenFor("pat", ["pm", "supervisor"]);
@@ -666,8 +668,8 @@ describe.runIf(pgAvailable)("concurrent approvals through two instances sharing 
         .privateKey.export({ type: "pkcs8", format: "pem" })
         .toString(),
     };
-    a = await startTestServer(env);
-    b = await startTestServer(env);
+    a = await startTestServer({ ...env, STEWARD_BRIEFING_WORKERS: "1" });
+    b = await startTestServer({ ...env, STEWARD_BRIEFING_WORKERS: "1" });
   });
   afterAll(async () => {
     await a.close();
@@ -725,6 +727,52 @@ describe.runIf(pgAvailable)("concurrent approvals through two instances sharing 
       }
     });
   }
+});
+
+describe("briefings in worker threads", () => {
+  it("four at once (the per-user limit) on two workers: all answered, distinct runs, each read back by the server's thread", async () => {
+    const ids = ["w-1", "w-2", "w-3", "w-4"];
+    const answers = await Promise.all(
+      ids.map((id) =>
+        call(url, "POST", "/api/ai-copilot/insights", {
+          token: tok.pm,
+          body: { portfolio: { ...BALANCED, id } },
+        }),
+      ),
+    );
+    const runIds = new Set<string>();
+    for (const res of answers) {
+      expect(res.status, res.text).toBe(201);
+      const brf = BriefingSchema.parse(res.body);
+      expect(brf.status).toBe("awaiting_approval");
+      runIds.add(brf.runId);
+      const read = await call(url, "GET", `/api/runs/${brf.runId}`, { token: tok.pm });
+      expect(read.status, read.text).toBe(200);
+      // The stored run is the briefing answered (same proposal, same checks).
+      expect(read.body).toEqual(res.body);
+    }
+    expect(runIds.size).toBe(ids.length);
+    // Four writers on one SQLite audit file (two workers, the server's thread, the checkpoints):
+    // the chain is still one chain.
+    const verify = await call(url, "GET", "/api/audit/verify", { token: tok.auditor });
+    expect(verify.status).toBe(200);
+    expect((verify.body as { ok: boolean }).ok).toBe(true);
+  });
+
+  it("a run started in a worker is approved and released by the server's thread", async () => {
+    const res = await call(url, "POST", "/api/ai-copilot/insights", {
+      token: tok.pm,
+      body: { portfolio: { ...BALANCED, id: "w-approve" } },
+    });
+    expect(res.status, res.text).toBe(201);
+    const brf = BriefingSchema.parse(res.body);
+    const approved = await call(url, "POST", `/api/runs/${brf.runId}/approve`, {
+      token: tok.sam,
+      body: approveBody(brf),
+    });
+    expect(approved.status, approved.text).toBe(200);
+    expect((approved.body as { status: string }).status).toBe("released");
+  });
 });
 
 describe("after the workflow", () => {

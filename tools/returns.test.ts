@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   alignReturns,
   logReturns,
+  onCalendar,
   rebalancedPortfolioReturns,
+  rebalancedPortfolioReturnsOnCalendar,
   returnsFromColumn,
   simpleReturns,
+  type DatedReturns,
 } from "./returns.js";
 
 describe("returns", () => {
@@ -54,6 +57,58 @@ describe("returns", () => {
     expect(() => rebalancedPortfolioReturns([a, a], [0.5, 0.4])).toThrow(/sum to 1/);
     expect(() => rebalancedPortfolioReturns([a, a], [0.5, Number.POSITIVE_INFINITY])).toThrow(
       /weights\[1\]/,
+    );
+  });
+});
+
+describe("rebalancedPortfolioReturnsOnCalendar", () => {
+  const calendar = ["d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7"];
+  /** A series on some of the calendar's dates (a deterministic pattern per asset). */
+  const seriesOf = (k: number): DatedReturns => {
+    const dates: string[] = [];
+    const returns: number[] = [];
+    calendar.forEach((d, t) => {
+      if ((t * (k + 3) + k) % 5 === 4) return; // a gap
+      dates.push(d);
+      returns.push(Math.sin(t * 1.7 + k) / 37);
+    });
+    return { dates, returns };
+  };
+
+  it("lays a series on the calendar: NaN where it has no return", () => {
+    expect(Array.from(onCalendar(["a", "b", "c"], { dates: ["a", "c"], returns: [1, 3] }))).toEqual(
+      [1, Number.NaN, 3],
+    );
+    expect(() => onCalendar(["a", "b"], { dates: ["a", "z"], returns: [1, 2] })).toThrow(
+      /series\.dates: z is not on the calendar/,
+    );
+  });
+
+  it("answers bit for bit as the date-merging rebalancedPortfolioReturns, gaps included", () => {
+    for (let assets = 1; assets <= 6; assets++) {
+      const series = Array.from({ length: assets }, (_, k) => seriesOf(k));
+      const raw = series.map((_, k) => 1 + ((k * 7) % 5));
+      const total = raw.reduce((a, b) => a + b, 0);
+      const weights = raw.map((w) => w / total);
+      const merged = rebalancedPortfolioReturns(series, weights);
+      const onDays = rebalancedPortfolioReturnsOnCalendar(
+        calendar,
+        series.map((s) => onCalendar(calendar, s)),
+        weights,
+      );
+      expect(onDays.dates).toEqual(merged.dates);
+      expect(onDays.returns).toEqual(merged.returns);
+      expect(merged.dates.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("checks weights and column lengths like the date-merging form", () => {
+    const col = onCalendar(calendar, seriesOf(0));
+    expect(() => rebalancedPortfolioReturnsOnCalendar(calendar, [col], [0.5])).toThrow(
+      /weights: must sum to 1/,
+    );
+    expect(() => rebalancedPortfolioReturnsOnCalendar(calendar, [col.subarray(1)], [1])).toThrow(
+      /columns/,
     );
   });
 });
