@@ -22,8 +22,8 @@ import { RequesterSchema } from "./run-store.js";
 
 /**
  * The one state schema of a run (DESIGN.md §2). Everything is plain JSON because LangGraph
- * checkpoints it after every step; it is kept lean for the same reason: the Data agent's price
- * table is NOT in the state (it would be serialised at every step) — nodes get it from the
+ * checkpoints it (and LangGraph validates it at every step); it is kept lean for the same reason:
+ * the Data agent's price table is NOT in the state — nodes get it from the
  * graph's run-scoped table cache, refetched from the provider (point in time, so identically)
  * when a resumed process does not have it.
  *
