@@ -183,28 +183,21 @@ export const run: BenchSuite = async () => {
   const csvDir = path.join(dir, "synthetic");
   mkdirSync(csvDir);
   const synthetic = syntheticDataset(csvDir);
-  const runtime = await openRuntime({
-    dataDir: path.join(dir, "data"),
-    cwd: dir,
-    clock: () => new Date(),
-    stewardVersion: "bench",
-    auditSigningKeyPem: generateKeyPairSync("ed25519")
-      .privateKey.export({ type: "pkcs8", format: "pem" })
-      .toString(),
-    monteCarloPaths: DEFAULT_MONTE_CARLO_PATHS,
-  });
+  const open = (name: string, analysisCacheSize?: number) =>
+    openRuntime({
+      dataDir: path.join(dir, name),
+      cwd: dir,
+      clock: () => new Date(),
+      stewardVersion: "bench",
+      auditSigningKeyPem: generateKeyPairSync("ed25519")
+        .privateKey.export({ type: "pkcs8", format: "pem" })
+        .toString(),
+      monteCarloPaths: DEFAULT_MONTE_CARLO_PATHS,
+      ...(analysisCacheSize === undefined ? {} : { analysisCacheSize }),
+    });
+  const runtime = await open("data");
   // The same stores without the shared market data and analysis: every run fetches and computes.
-  const cold = await openRuntime({
-    dataDir: path.join(dir, "data-cold"),
-    cwd: dir,
-    clock: () => new Date(),
-    stewardVersion: "bench",
-    auditSigningKeyPem: generateKeyPairSync("ed25519")
-      .privateKey.export({ type: "pkcs8", format: "pem" })
-      .toString(),
-    monteCarloPaths: DEFAULT_MONTE_CARLO_PATHS,
-    analysisCacheSize: 0,
-  });
+  const cold = await open("data-cold", 0);
   const group = "briefing";
   const results: BenchResult[] = [];
   let runs = 0;
