@@ -22,6 +22,14 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Deletes a Map's oldest entries (insertion order) until at most `max` remain. */
+export function trimOldest(map: Map<unknown, unknown>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(key);
+  }
+}
+
 /**
  * A memo over a Map, freezing what it stores. Bounded by `maxEntries` (oldest first out).
  *
@@ -36,11 +44,7 @@ export function mapMemo(maxEntries = 64): AnalysisMemo {
       if (entries.has(key)) return entries.get(key) as T;
       const value = deepFreeze(compute());
       entries.set(key, value);
-      while (entries.size > Math.max(1, maxEntries)) {
-        const oldest = entries.keys().next();
-        if (oldest.done === true) break;
-        entries.delete(oldest.value);
-      }
+      trimOldest(entries, Math.max(1, maxEntries));
       return value;
     },
   };

@@ -1,6 +1,7 @@
 import {
   deepFreeze,
   mapMemo,
+  trimOldest,
   type AnalysisMemo,
   type dataAgent,
   type PriceTableJson,
@@ -15,23 +16,12 @@ import type { DataSpec } from "./state.js";
  *
  * Only data that cannot change under the same request is cached: the bundled sample and the
  * seeded simulator (`csv:` files may be edited and Yahoo is live, so they are fetched every run).
- * The key names every input of the Data agent. Cached values are frozen; a run reads them and
- * never writes them, so a briefing is byte-identical with or without the cache.
+ * The key is the data spec and the Data agent's whole input. Cached values are frozen; a run reads
+ * them and never writes them, so a briefing is byte-identical with or without the cache.
  */
 
-/** The Data agent's inputs besides the provider (see `fetchData`). */
-export interface DataRequestKey {
-  readonly spec: DataSpec;
-  readonly symbols: readonly string[];
-  readonly asOf: string;
-  readonly from: string;
-  readonly lookbackDays: number;
-  readonly baseCurrency: string;
-  readonly qualityPolicy: unknown;
-}
-
 /** Data specs whose answers never change for the same request. */
-export function isImmutableData(spec: DataSpec): boolean {
+function isImmutableData(spec: DataSpec): boolean {
   return spec.kind === "sample" || spec.kind === "simulated";
 }
 
@@ -46,23 +36,16 @@ export class AnalysisCache {
   }
 
   /**
-   * The Data agent's output for `request`: the cached one when the data is immutable and was
-   * fetched before, else `fetch()` (cached when immutable; a failure is never cached).
+   * The Data agent's output for `input` over `spec`: the cached one when the data is immutable and
+   * was fetched before, else `fetch()` (cached when immutable; a failure is never cached).
    */
   data(
-    request: DataRequestKey,
+    spec: DataSpec,
+    input: dataAgent.DataInput,
     fetch: () => Promise<dataAgent.DataOutput>,
   ): Promise<dataAgent.DataOutput> {
-    if (this.#maxData === 0 || !isImmutableData(request.spec)) return fetch();
-    const key = JSON.stringify([
-      request.spec,
-      request.symbols,
-      request.asOf,
-      request.from,
-      request.lookbackDays,
-      request.baseCurrency,
-      request.qualityPolicy,
-    ]);
+    if (this.#maxData === 0 || !isImmutableData(spec)) return fetch();
+    const key = JSON.stringify([spec, input]);
     const hit = this.#data.get(key);
     if (hit !== undefined) {
       // Most recently used last.
@@ -73,11 +56,7 @@ export class AnalysisCache {
     const pending = fetch().then((out) => deepFreeze(out));
     pending.catch(() => this.#data.delete(key));
     this.#data.set(key, pending);
-    while (this.#data.size > this.#maxData) {
-      const oldest = this.#data.keys().next();
-      if (oldest.done === true) break;
-      this.#data.delete(oldest.value);
-    }
+    trimOldest(this.#data, this.#maxData);
     return pending;
   }
 
@@ -89,10 +68,5 @@ export class AnalysisCache {
       this.#memos.set(table, memo);
     }
     return memo;
-  }
-
-  /** Market-data answers held. */
-  get size(): number {
-    return this.#data.size;
   }
 }

@@ -7,8 +7,8 @@ import pg from "pg";
 
 /**
  * The LangGraph checkpointer: where a run's graph state is saved when the graph stops (at the
- * approval interrupt and at the end; see `executionOf`), so a run waiting for approval survives a restart and can be resumed by another process. The thread id
- * is the runId. The checkpointer is not the audit trail (its rows can be overwritten); the audit
+ * approval interrupt and at the end; see `executionOf`), so a run waiting for approval survives
+ * a restart and can be resumed by another process. The thread id is the runId. The checkpointer is not the audit trail (its rows can be overwritten); the audit
  * store is.
  */
 

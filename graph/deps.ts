@@ -1,4 +1,4 @@
-import type { PriceTableJson } from "../agents/index.js";
+import { trimOldest, type PriceTableJson } from "../agents/index.js";
 import type { AuditStore } from "../audit/index.js";
 import type { Policy, RecentOrder } from "../governance/index.js";
 import type { MarketDataProvider } from "../market/index.js";
@@ -69,11 +69,7 @@ export class TableCache {
   set(runId: string, table: PriceTableJson): void {
     this.#tables.delete(runId);
     this.#tables.set(runId, table);
-    while (this.#tables.size > this.#max) {
-      const oldest = this.#tables.keys().next();
-      if (oldest.done === true) break;
-      this.#tables.delete(oldest.value);
-    }
+    trimOldest(this.#tables, this.#max);
   }
 
   delete(runId: string): void {

@@ -53,7 +53,7 @@ export async function fetchData(ctx: NodeContext, state: RunState): Promise<data
   const plan = state.plan;
   if (plan === null) throw new Error("the run has no plan");
   const policy = ctx.deps.policyFor(state.portfolio.policyId);
-  const input = {
+  const input: dataAgent.DataInput = {
     symbols: plan.symbols,
     asOf: state.asOf,
     from: plan.window.from,
@@ -61,7 +61,7 @@ export async function fetchData(ctx: NodeContext, state: RunState): Promise<data
     qualityPolicy: qualityPolicyOf(policy),
     lookbackDays: plan.lookbackDays,
   };
-  return ctx.analysis.data({ spec: state.dataSpec, ...input }, async () =>
+  return ctx.analysis.data(state.dataSpec, input, async () =>
     dataAgent.runData(input, { provider: await ctx.deps.providerFor(state.dataSpec) }),
   );
 }

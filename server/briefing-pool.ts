@@ -69,6 +69,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** One promise per running briefing, settled when it ends either way (what `close` waits for). */
+  readonly running: Set<Promise<void>>;
   closing: boolean;
 }
 
@@ -177,7 +179,12 @@ export async function openBriefingPool(options: {
     throw error;
   }
   for (const s of started) {
-    const slot: Slot = { worker: s.worker, pending: new Map(), closing: false };
+    const slot: Slot = {
+      worker: s.worker,
+      pending: new Map(),
+      running: new Set(),
+      closing: false,
+    };
     attach(slot);
     slots.push(slot);
   }
@@ -192,16 +199,23 @@ export async function openBriefingPool(options: {
       const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
       const id = nextId++;
       const { onProgress, ...rest } = request;
-      return new Promise<Briefing>((resolve, reject) => {
+      const briefing = new Promise<Briefing>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject, onProgress });
-        const message: ToWorker = {
-          type: "start",
-          id,
-          request: rest,
-          progress: onProgress !== undefined,
-        };
-        slot.worker.postMessage(message);
       });
+      const settled = briefing.then(
+        () => undefined,
+        () => undefined,
+      );
+      slot.running.add(settled);
+      void settled.then(() => slot.running.delete(settled));
+      const message: ToWorker = {
+        type: "start",
+        id,
+        request: rest,
+        progress: onProgress !== undefined,
+      };
+      slot.worker.postMessage(message);
+      return briefing;
     },
     async close() {
       if (closed) return;
@@ -210,7 +224,7 @@ export async function openBriefingPool(options: {
         slots.map(async (slot) => {
           slot.closing = true;
           // Running briefings finish first (the server stopped accepting requests already).
-          while (slot.pending.size > 0) await new Promise((r) => setTimeout(r, 10));
+          await Promise.all(slot.running);
           const done = new Promise<void>((resolve) => {
             const onMessage = (message: FromWorker) => {
               if (message.type === "closed") resolve();

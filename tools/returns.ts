@@ -226,12 +226,7 @@ export function rebalancedPortfolioReturns(
     for (let i = 1; i < assets.length; i++) {
       const a = assets[i] as DatedReturns;
       let k = cursors[i] as number;
-      // Aligned series (the usual case) match at the cursor or the next date: a sorted series
-      // with d at k + 1 has a date below d at k, so no string ordering is needed.
-      if (a.dates[k] !== d) {
-        if (a.dates[k + 1] === d) k++;
-        else while (k < a.dates.length && (a.dates[k] as string) < d) k++;
-      }
+      while (k < a.dates.length && (a.dates[k] as string) < d) k++;
       cursors[i] = k;
       if (k < a.dates.length && a.dates[k] === d)
         r += (weights[i] as number) * (a.returns[k] as number);
