@@ -12,7 +12,7 @@ import { preTradeChecksNode, supervisorDecideNode } from "./nodes-checks.js";
 import { dataNode, supervisorDataReviewNode, supervisorPlanNode } from "./nodes-data.js";
 import { executionNode, supervisorRiskReviewNode } from "./nodes-proposal.js";
 import { approvalNode, releaseNode } from "./nodes-release.js";
-import { RunStateSchema, type RunState } from "./state.js";
+import { runStateChannels, type RunState } from "./state.js";
 
 /**
  * The run graph (DESIGN.md §2):
@@ -93,7 +93,7 @@ export function buildRunGraph(deps: GraphDeps) {
     tables: new TableCache(deps.tableCacheSize),
     analysis: new AnalysisCache(deps.analysisCacheSize),
   };
-  return new StateGraph(RunStateSchema)
+  return new StateGraph(runStateChannels())
     .addNode("supervisor_plan", supervisorPlanNode(ctx))
     .addNode("data", dataNode(ctx))
     .addNode("supervisor_data_review", supervisorDataReviewNode(ctx))

@@ -44,7 +44,7 @@ async function graphUnderTest() {
     },
     { checkpointer: new MemorySaver() },
   );
-  const input: RunInput = {
+  const input = RunStateSchema.parse({
     runId: "run-1",
     requestedBy: { id: "pat", kind: "human" },
     portfolio: PortfolioSchema.parse(BALANCED),
@@ -54,7 +54,7 @@ async function graphUnderTest() {
     policyVersion: policyVersion(policy),
     startedAt: clock().toISOString(),
     errors: [],
-  };
+  } satisfies RunInput);
   return { graph, audit, input, config: { configurable: { thread_id: "run-1" } } };
 }
 

@@ -198,6 +198,18 @@ export function createRunService(deps: RunServiceDeps): RunService {
     if (!Number.isSafeInteger(seed)) throw invalidInput("seed", "must be an integer");
     const runId = deps.idFactory();
     const startedAt = deps.clock().toISOString();
+    // Validated here, once: the graph does not re-validate its state (see runStateChannels).
+    const input = RunStateSchema.parse({
+      runId,
+      requestedBy,
+      portfolio,
+      asOf,
+      seed,
+      dataSpec,
+      policyVersion: version,
+      startedAt,
+      errors: [],
+    } satisfies RunInput);
     await deps.runStore.create({
       runId,
       portfolioId: portfolio.id,
@@ -209,17 +221,6 @@ export function createRunService(deps: RunServiceDeps): RunService {
       expiresAt: null,
       summary: {},
     });
-    const input: RunInput = {
-      runId,
-      requestedBy,
-      portfolio,
-      asOf,
-      seed,
-      dataSpec,
-      policyVersion: version,
-      startedAt,
-      errors: [],
-    };
     let out: unknown;
     try {
       const onProgress = request.onProgress;
@@ -267,7 +268,14 @@ export function createRunService(deps: RunServiceDeps): RunService {
       throw error;
     }
     const state = RunStateSchema.parse(out);
-    await settle(core, runId, ["pending_checks"], state);
+    // The run's state is in hand: read it back only when someone else moved the run meanwhile.
+    if (await settle(core, runId, ["pending_checks"], state)) {
+      return briefingOf(state, {
+        status: state.status,
+        approvals: [],
+        stewardVersion: core.stewardVersion,
+      });
+    }
     const result = await briefing(runId);
     if (result === null)
       throw new RunServiceError("RUN_NOT_FOUND", `run ${runId} vanished`, runId, null);

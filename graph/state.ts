@@ -1,3 +1,4 @@
+import { BinaryOperatorAggregate, LastValue } from "@langchain/langgraph/channels";
 import { withLangGraph } from "@langchain/langgraph/zod";
 import { z } from "zod";
 import {
@@ -113,6 +114,7 @@ export const RunErrorSchema = z.strictObject({
 export type RunError = z.infer<typeof RunErrorSchema>;
 
 const ErrorsSchema = z.array(RunErrorSchema);
+const appendErrors = (a: RunError[], b: RunError[]): RunError[] => [...a, ...b];
 
 export const RunStateSchema = z.object({
   runId: z.string().min(1),
@@ -145,12 +147,48 @@ export const RunStateSchema = z.object({
   narrative: narrative.NarrativeSchema.nullable().default(null),
   /** Failures of agents (fail closed: the next Supervisor step ends the run blocked). Appended. */
   errors: withLangGraph(ErrorsSchema, {
-    reducer: { schema: ErrorsSchema, fn: (a: RunError[], b: RunError[]) => [...a, ...b] },
+    reducer: { schema: ErrorsSchema, fn: appendErrors },
     default: () => [],
   }),
 });
 
 export type RunState = z.infer<typeof RunStateSchema>;
+
+/** The graph's channels, one per field of {@link RunState}. */
+export type RunStateChannels = {
+  [K in keyof RunState]: K extends "errors"
+    ? BinaryOperatorAggregate<RunError[], RunError[]>
+    : LastValue<RunState[K]>;
+};
+
+/**
+ * The run graph's channels, derived from {@link RunStateSchema} so the two cannot drift: every
+ * field keeps the last value written (a field with a schema default starts at that default, a
+ * fresh copy per run) and `errors` appends. Fresh channels per call.
+ *
+ * The graph is built over these rather than over the zod schema because LangGraph re-validates
+ * every node's update against a zod state schema by building a new partial schema per update,
+ * which zod 4 compiles anew each time — about a tenth of a briefing's CPU. The state is
+ * validated where it enters (the run service parses the start input with RunStateSchema), where
+ * agents produce it (each agent parses its own output) and where it is read back (stateOf).
+ *
+ * @example new StateGraph(runStateChannels()) // same state, reducers and defaults as RunStateSchema
+ */
+export function runStateChannels(): RunStateChannels {
+  const channels: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(RunStateSchema.shape)) {
+    if (key === "errors") {
+      channels[key] = new BinaryOperatorAggregate<RunError[], RunError[]>(appendErrors, () => []);
+      continue;
+    }
+    const initial = (field as z.ZodType).safeParse(undefined);
+    channels[key] =
+      initial.success && initial.data !== undefined
+        ? new LastValue(() => (field as z.ZodType).parse(undefined))
+        : new LastValue();
+  }
+  return channels as RunStateChannels;
+}
 /** What a node returns: any subset of the state (errors are appended). */
 export type RunUpdate = Partial<RunState>;
 /** What starts a run. */
