@@ -22,6 +22,9 @@ import {
   returnMatrix,
   returnsFromColumn,
   SCENARIOS,
+  MONTE_CARLO_LIMITS,
+  normalDraws,
+  oneAssetNormals,
   simulatePortfolio,
   stressedParameters,
   trackingError,
@@ -328,6 +331,7 @@ interface Context {
   readonly dense: readonly Float64Array[];
   readonly bench: DatedReturns | null;
   readonly benchReason: string;
+  readonly memo: AnalysisMemo;
 }
 
 function vector(held: readonly string[], w: ResolvedWeights): Float64Array {
@@ -455,6 +459,14 @@ function monteCarlo(ctx: Context, w: ResolvedWeights): RiskOutput["stress"]["mon
     weights.push(w.cash);
   }
   const mc = options.monteCarlo;
+  // Portfolio mode simulates one asset from the seed's normals alone: every simulation of this
+  // seed, paths and horizon draws the same ones (bit for bit), so they are drawn once per memo.
+  const normals =
+    mc.mode === "portfolio" && mc.paths * mc.horizonDays <= MONTE_CARLO_LIMITS.maxWork
+      ? ctx.memo.get(["mc-normals", mc.seed, mc.paths, mc.horizonDays].join("\u0000"), () =>
+          oneAssetNormals(createRandom(mc.seed), mc.horizonDays, normalDraws(mc.paths, false)),
+        )
+      : undefined;
   const result = simulatePortfolio({
     expectedReturns: drift,
     covariance,
@@ -465,6 +477,7 @@ function monteCarlo(ctx: Context, w: ResolvedWeights): RiskOutput["stress"]["mon
     initialValue: options.portfolioValue,
     mode: mc.mode,
     random: createRandom(mc.seed),
+    ...(normals === undefined ? {} : { normals }),
   });
   return {
     seed: mc.seed,
@@ -604,7 +617,8 @@ export function runRisk(
   const start = Math.max(0, T - (options.lookbackDays + 1));
   const benchmark = options.benchmark ?? null;
   const key = ["risk", start, T, options.periodsPerYear, benchmark ?? "", ...held].join("\u0000");
-  const universe = (tools.memo ?? NO_MEMO).get(key, () =>
+  const memo = tools.memo ?? NO_MEMO;
+  const universe = memo.get(key, () =>
     universeOf(table, index, start, held, options.periodsPerYear, benchmark),
   );
   const { dates, mu, cov, repaired } = universe;
@@ -618,6 +632,7 @@ export function runRisk(
     bench: universe.bench,
     benchReason:
       benchmark === null ? "no benchmark given" : `benchmark ${benchmark} is not in the table`,
+    memo,
   };
 
   const currentRisk = assess(ctx, current);

@@ -71,6 +71,13 @@ export interface MonteCarloInput {
   readonly antithetic?: boolean;
   /** The only source of randomness; the caller seeds it (see `createRandom`). */
   readonly random: RandomSource;
+  /**
+   * The normals of a one-asset simulation (portfolio mode, or one asset), drawn beforehand:
+   * exactly `oneAssetNormals(random, horizonDays, normalDraws(paths, antithetic))` of a source in
+   * the state `random` is in. The result is then the same, bit for bit, and `random` is not
+   * advanced — so simulations over one seed can share one draw.
+   */
+  readonly normals?: Float64Array;
 }
 
 /** Daily GBM of n assets: log returns `X = drift + F ε`, ε ~ N(0, I), `F Fᵀ = Σ / P`. */

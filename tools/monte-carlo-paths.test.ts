@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { dailyModel } from "./monte-carlo-input.js";
-import { sampleLogReturns, simulateBuyAndHoldPaths } from "./monte-carlo-paths.js";
+import {
+  normalDraws,
+  oneAssetNormals,
+  sampleLogReturns,
+  simulateBuyAndHoldPaths,
+  simulateOneAssetPaths,
+} from "./monte-carlo-paths.js";
 import { createRandom } from "./random.js";
 
 // --- independent references written for the tests ------------------------------------------
@@ -174,5 +180,89 @@ describe("input checks", () => {
     expect(() => sampleLogReturns(model, createRandom(1), -1)).toThrow(
       expect.objectContaining({ field: "days" }),
     );
+  });
+});
+
+describe("one-asset paths from pre-drawn normals", () => {
+  const model = dailyModel({ expectedReturns: [0.07], covariance: [[0.04]], periodsPerYear: 252 });
+  const cases = [
+    { paths: 7, horizonDays: 21, antithetic: false },
+    { paths: 7, horizonDays: 21, antithetic: true },
+    { paths: 8, horizonDays: 300, antithetic: true },
+    { paths: 3, horizonDays: 1, antithetic: false },
+  ];
+
+  it.each(cases)(
+    "equal the general kernel to rounding ($paths paths × $horizonDays days, antithetic $antithetic)",
+    (c) => {
+      const opts = { initialValue: 1_000_000, returnPaths: true, ...c };
+      const general = simulateBuyAndHoldPaths(createRandom(11), model, Float64Array.of(1), opts);
+      const normals = oneAssetNormals(
+        createRandom(11),
+        c.horizonDays,
+        normalDraws(c.paths, c.antithetic),
+      );
+      const one = simulateOneAssetPaths(normals, model, opts);
+      // The same normals (the general kernel draws them on the way), summed in log space
+      // rather than multiplied as exps: equal to rounding.
+      one.terminal.forEach((v, p) =>
+        expect(Math.abs(v / (general.terminal[p] as number) - 1)).toBeLessThan(1e-13),
+      );
+      one.drawdowns.forEach((d, p) => expect(d).toBeCloseTo(general.drawdowns[p] as number, 13));
+      expect(one.valuePaths?.length).toBe(c.paths);
+      one.valuePaths?.forEach((path, p) => expectClosePath(path, general.valuePaths?.[p] ?? []));
+    },
+  );
+
+  it("are the normals the general kernel draws, bit for bit, in its call sizes", () => {
+    // With drift 0 and F = 1 the sampled log returns are the normals themselves.
+    const unit = { n: 1, drift: Float64Array.of(0), factor: Float64Array.of(1) };
+    const random = createRandom(23);
+    const expected = Array.from({ length: 5 }, () =>
+      Array.from(sampleLogReturns(unit, random, 21)[0] ?? []),
+    );
+    expect(Array.from(oneAssetNormals(createRandom(23), 21, 5))).toEqual(expected.flat());
+  });
+
+  it("follow V_t = V₀ exp(Σ drift + f ε) and its drawdown by definition", () => {
+    const normals = oneAssetNormals(createRandom(5), 10, 2);
+    const drift = model.drift[0] as number;
+    const f = model.factor[0] as number;
+    const out = simulateOneAssetPaths(normals, model, {
+      initialValue: 100,
+      horizonDays: 10,
+      paths: 2,
+      antithetic: false,
+      returnPaths: true,
+    });
+    for (let p = 0; p < 2; p++) {
+      const log = Float64Array.from(
+        { length: 10 },
+        (_, t) => drift + f * (normals[p * 10 + t] as number),
+      );
+      const expected = naiveValues([log], [1], 100);
+      expectClosePath(out.valuePaths?.[p], expected);
+      expect(out.drawdowns[p]).toBeCloseTo(naiveMaxDrawdown(expected), 12);
+    }
+  });
+
+  it("refuse normals that do not fit the paths, and a model of more than one asset", () => {
+    const opts = {
+      initialValue: 1,
+      horizonDays: 5,
+      paths: 4,
+      antithetic: true,
+      returnPaths: false,
+    };
+    expect(() => simulateOneAssetPaths(new Float64Array(19), model, opts)).toThrow(/normals/);
+    expect(() => simulateOneAssetPaths(new Float64Array(10), model, opts)).not.toThrow();
+    const two = dailyModel({
+      expectedReturns: [0.1, 0.1],
+      covariance: [
+        [0.04, 0],
+        [0, 0.04],
+      ],
+    });
+    expect(() => simulateOneAssetPaths(new Float64Array(10), two, opts)).toThrow(/one asset/);
   });
 });

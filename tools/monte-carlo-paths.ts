@@ -228,3 +228,115 @@ export function simulateBuyAndHoldPaths(
   }
   return out;
 }
+
+/** How many normal draws a simulation makes: one per path, or one per antithetic pair. */
+export function normalDraws(paths: number, antithetic: boolean): number {
+  return antithetic ? Math.ceil(paths / 2) : paths;
+}
+
+/**
+ * The normals a one-asset simulation ({@link simulateBuyAndHoldPaths} with n = 1) of `draws`
+ * draws × `horizonDays` days takes from `random`, in the order and the call sizes it takes them:
+ * draw d's day t is `normals[d·horizonDays + t]` — the normals the general kernel would draw for
+ * those paths, bit for bit, so the draws of one seed can be shared by every simulation over it. Throws a ToolError naming
+ * `horizonDays` or `draws` unless they are positive integers.
+ *
+ * @example
+ * oneAssetNormals(createRandom(7), 21, 10_000).length // 210000
+ */
+export function oneAssetNormals(
+  random: RandomSource,
+  horizonDays: number,
+  draws: number,
+): Float64Array {
+  assertPositiveInteger("horizonDays", horizonDays);
+  assertPositiveInteger("draws", draws);
+  const out = new Float64Array(draws * horizonDays);
+  const chunk = blockDays(1, horizonDays);
+  for (let d = 0, base = 0; d < draws; d++, base += horizonDays) {
+    for (let t0 = 0; t0 < horizonDays; t0 += chunk) {
+      fillStandardNormal(random, out, base + t0, base + Math.min(horizonDays, t0 + chunk));
+    }
+  }
+  return out;
+}
+
+/**
+ * One path of a one-asset buy-and-hold, in log space: `L_t = L_{t−1} + drift + f · ε_t`
+ * over `normals[base…base + days)`, `V_t = V₀ e^{L_t}`; the maximum drawdown is
+ * `1 − e^{min_t (L_t − max_{s≤t} L_s)}` with L₀ = 0 as the first peak (exp is monotone, so this is
+ * `max_t (1 − V_t / peak_t)`). Two exps per path instead of one per day; every `V_t` is appended
+ * to `record` when given.
+ */
+function oneAssetPath(
+  out: PathOutputs,
+  p: number,
+  normals: Float64Array,
+  base: number,
+  days: number,
+  drift: number,
+  f: number,
+  initialValue: number,
+  record: number[] | undefined,
+): void {
+  let log = 0;
+  let peak = 0;
+  let worst = 0;
+  const end = base + days;
+  for (let k = base; k < end; k++) {
+    log += drift + f * (normals[k] as number);
+    if (log > peak) peak = log;
+    else if (log - peak < worst) worst = log - peak;
+    if (record !== undefined) record.push(initialValue * Math.exp(log));
+  }
+  out.terminal[p] = initialValue * Math.exp(log);
+  out.drawdowns[p] = worst < 0 ? -Math.expm1(worst) : 0;
+}
+
+/**
+ * {@link simulateBuyAndHoldPaths} for one asset (n = 1, weight 1) from pre-drawn normals
+ * ({@link oneAssetNormals} of the random source): the same paths from the same normals, computed
+ * in log space (`V_t = V₀ exp(Σ_{s≤t} x_s)` rather than a running product of exps — equal to
+ * rounding, about 1e-15 relative), without the general kernels' padding row and without drawing.
+ * Throws a ToolError naming
+ * `model` (not one asset), `normals` (not the draws these paths need), `horizonDays` or `paths`.
+ *
+ * @example
+ * // F = 0, drift 0.0004: the terminal value is e^0.0008.
+ * simulateOneAssetPaths(Float64Array.of(0, 0), { n: 1, drift: Float64Array.of(0.0004),
+ *   factor: Float64Array.of(0) }, { initialValue: 1, horizonDays: 2, paths: 1, antithetic: false,
+ *   returnPaths: false }).terminal // Float64Array [Math.exp(0.0008)]
+ */
+export function simulateOneAssetPaths(
+  normals: Float64Array,
+  model: DailyModel,
+  opts: PathOptions,
+): PathOutputs {
+  const { initialValue, horizonDays, paths, antithetic } = opts;
+  if (model.n !== 1) throw invalidInput("model", `must have one asset, got ${model.n}`);
+  assertPositiveInteger("horizonDays", horizonDays);
+  assertPositiveInteger("paths", paths);
+  const need = normalDraws(paths, antithetic) * horizonDays;
+  if (normals.length !== need) {
+    throw invalidInput("normals", `must hold ${need} draws for these paths, got ${normals.length}`);
+  }
+  const out: PathOutputs = {
+    terminal: new Float64Array(paths),
+    drawdowns: new Float64Array(paths),
+    valuePaths: opts.returnPaths ? [] : undefined,
+  };
+  const drift = model.drift[0] as number;
+  const f = model.factor[0] as number;
+  for (let p = 0, base = 0; p < paths; p += antithetic ? 2 : 1, base += horizonDays) {
+    const recordA = out.valuePaths === undefined ? undefined : [initialValue];
+    oneAssetPath(out, p, normals, base, horizonDays, drift, f, initialValue, recordA);
+    if (recordA !== undefined) out.valuePaths?.push(recordA);
+    if (antithetic && p + 1 < paths) {
+      // The antithetic path: −ε, i.e. factor −f (exact: f·(−ε) = −(f·ε)).
+      const recordB = out.valuePaths === undefined ? undefined : [initialValue];
+      oneAssetPath(out, p + 1, normals, base, horizonDays, drift, -f, initialValue, recordB);
+      if (recordB !== undefined) out.valuePaths?.push(recordB);
+    }
+  }
+  return out;
+}

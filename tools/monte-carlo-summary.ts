@@ -1,5 +1,5 @@
 import { invalidInput, ToolError } from "./errors.js";
-import { quantileSorted, sum } from "./stats.js";
+import { quantilesOf, sum } from "./stats.js";
 
 /** The statistics of a set of simulated paths (see {@link summarisePaths}). */
 export interface MonteCarloSummary {
@@ -64,22 +64,20 @@ export function summarisePaths(
     }
     if (v < initialValue) losses++;
   }
-  // Typed-array sort is numeric (and every value is finite here).
-  const sorted = terminal.slice().sort();
-  const p5 = quantileSorted(sorted, 0.05);
+  // Quantiles by selection (no sort); sums in path order (compensated).
+  const [p5, p50, p95] = quantilesOf(terminal, [0.05, 0.5, 0.95]) as [number, number, number];
+  const tail = new Float64Array(paths);
   let tailCount = 0;
-  while (tailCount < sorted.length && (sorted[tailCount] as number) <= p5) tailCount++;
-  const esValue = sum(sorted.subarray(0, tailCount)) / tailCount;
-  const sortedDd = drawdowns.slice().sort();
+  for (let p = 0; p < paths; p++) {
+    const v = terminal[p] as number;
+    if (v <= p5) tail[tailCount++] = v;
+  }
+  const esValue = sum(tail.subarray(0, tailCount)) / tailCount;
+  const [ddP95] = quantilesOf(drawdowns, [0.95]) as [number];
   return {
     probabilityOfLoss: losses / paths,
-    terminalValue: {
-      mean: sum(sorted) / paths,
-      p5,
-      p50: quantileSorted(sorted, 0.5),
-      p95: quantileSorted(sorted, 0.95),
-    },
+    terminalValue: { mean: sum(terminal) / paths, p5, p50, p95 },
     expectedShortfall: { value: esValue, lossFraction: 1 - esValue / initialValue },
-    maxDrawdown: { mean: sum(sortedDd) / paths, p95: quantileSorted(sortedDd, 0.95) },
+    maxDrawdown: { mean: sum(drawdowns) / paths, p95: ddP95 },
   };
 }

@@ -6,7 +6,14 @@ import {
   type MonteCarloMode,
   type MonteCarloModel,
 } from "./monte-carlo-input.js";
-import { sampleLogReturns, simulateBuyAndHoldPaths } from "./monte-carlo-paths.js";
+import {
+  normalDraws,
+  oneAssetNormals,
+  sampleLogReturns,
+  simulateBuyAndHoldPaths,
+  simulateOneAssetPaths,
+} from "./monte-carlo-paths.js";
+import { invalidInput } from "./errors.js";
 import { summarisePaths, type MonteCarloSummary } from "./monte-carlo-summary.js";
 import type { RandomSource } from "./random.js";
 
@@ -18,7 +25,7 @@ export {
   type MonteCarloMode,
   type MonteCarloModel,
 } from "./monte-carlo-input.js";
-export { BLOCK_ELEMENTS } from "./monte-carlo-paths.js";
+export { BLOCK_ELEMENTS, normalDraws, oneAssetNormals } from "./monte-carlo-paths.js";
 export type { MonteCarloSummary } from "./monte-carlo-summary.js";
 
 export interface MonteCarloResult extends MonteCarloSummary {
@@ -131,13 +138,22 @@ export function simulatePortfolio(input: MonteCarloInput): MonteCarloResult {
     };
     weights = Float64Array.of(1);
   }
-  const out = simulateBuyAndHoldPaths(plan.random, model, weights, {
-    initialValue,
-    horizonDays,
-    paths,
-    antithetic,
-    returnPaths,
-  });
+  const options = { initialValue, horizonDays, paths, antithetic, returnPaths };
+  let out;
+  if (model.n === 1) {
+    // One asset: its own kernel (no padding row), over the given or freshly drawn normals.
+    const normals =
+      input.normals ?? oneAssetNormals(plan.random, horizonDays, normalDraws(paths, antithetic));
+    out = simulateOneAssetPaths(normals, model, options);
+  } else {
+    if (input.normals !== undefined) {
+      throw invalidInput(
+        "normals",
+        `are for a one-asset simulation; this one has ${model.n} assets`,
+      );
+    }
+    out = simulateBuyAndHoldPaths(plan.random, model, weights, options);
+  }
   return {
     model: plan.model,
     mode: plan.mode,

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { ToolError } from "./errors.js";
-import { mean, quantile, sampleCovariance, sampleStd, sampleVariance, sum } from "./stats.js";
+import { createRandom } from "./random.js";
+import {
+  mean,
+  quantile,
+  quantileSorted,
+  quantilesOf,
+  sampleCovariance,
+  sampleStd,
+  sampleVariance,
+  sum,
+} from "./stats.js";
 
 describe("stats", () => {
   it("sums with compensation: 0.1 + 0.2 + 0.3 is exactly 0.6", () => {
@@ -43,5 +53,36 @@ describe("stats", () => {
     expect(() => mean([1, Number.NaN])).toThrow(/values\[1\]/);
     expect(() => quantile([1, 2], 1.5)).toThrow(/p:/);
     expect(() => sampleCovariance([1, 2, 3], [1, 2])).toThrow(/b:/);
+  });
+});
+
+describe("quantilesOf (selection)", () => {
+  it("equals the type-7 quantile of the sorted values, bit for bit, ties and all", () => {
+    const random = createRandom(3);
+    const ps = [0, 0.05, 0.5, 0.95, 1, 0.3333];
+    for (const n of [1, 2, 3, 5, 20, 257, 1000]) {
+      for (const ties of [false, true]) {
+        const values = Float64Array.from({ length: n }, () =>
+          ties ? Math.floor(random.nextDouble() * 4) : random.nextDouble() * 200 - 100,
+        );
+        const sorted = values.slice().sort();
+        const before = Array.from(values);
+        expect(quantilesOf(values, ps)).toEqual(ps.map((p) => quantileSorted(sorted, p)));
+        expect(Array.from(values)).toEqual(before);
+      }
+    }
+  });
+
+  it("takes sorted, reversed and constant input (hand-worked: 1…5 → p25 = 2, p90 = 4.6)", () => {
+    const [p25, p90] = quantilesOf(Float64Array.of(1, 2, 3, 4, 5), [0.25, 0.9]);
+    expect(p25).toBe(2);
+    expect(p90).toBeCloseTo(4.6, 14);
+    expect(quantilesOf(Float64Array.of(5, 4, 3, 2, 1), [0.9, 0.25])).toEqual([p90, 2]);
+    expect(quantilesOf(new Float64Array(9).fill(7), [0.1, 0.5])).toEqual([7, 7]);
+  });
+
+  it("refuses no values and p outside [0, 1]", () => {
+    expect(() => quantilesOf(new Float64Array(0), [0.5])).toThrow(/values/);
+    expect(() => quantilesOf(Float64Array.of(1, 2), [0.5, 1.5])).toThrow(/ps\[1\]/);
   });
 });
