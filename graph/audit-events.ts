@@ -101,6 +101,38 @@ export async function appendOnce(
   return results.filter((r) => r.created).length;
 }
 
+/**
+ * The events of runs whose graph is running, held per run until the graph stops (at the approval
+ * interrupt, at its end, or when it raises) and then appended in one transaction: a run's trail
+ * for one graph pass is all or nothing, like its checkpoint (written at the same stops), and a
+ * briefing commits once instead of once per node. Events keep the order the nodes wrote them.
+ * A pass cut off by a crash leaves neither its checkpoint nor its events; its run record stays
+ * where it was (`pending_checks`, or `approved` for a release that any instance can finish).
+ */
+export class RunEventBuffer {
+  readonly #pending = new Map<string, AuditEventInput[]>();
+
+  /** Holds a node's events for the run. */
+  add(runId: string, events: readonly AuditEventInput[]): void {
+    const held = this.#pending.get(runId);
+    if (held === undefined) this.#pending.set(runId, [...events]);
+    else held.push(...events);
+  }
+
+  /** Appends the run's held events once (see {@link appendOnce}) and forgets them, even on failure. */
+  async flush(store: AuditStore, runId: string): Promise<number> {
+    const held = this.#pending.get(runId);
+    if (held === undefined) return 0;
+    this.#pending.delete(runId);
+    return appendOnce(store, held);
+  }
+
+  /** Runs holding events (for tests and diagnostics). */
+  get runs(): number {
+    return this.#pending.size;
+  }
+}
+
 /** A JSON value from anything JSON-shaped (drops undefined, keeps key order). */
 export function json(value: unknown): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;

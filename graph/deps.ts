@@ -1,5 +1,6 @@
 import { trimOldest, type PriceTableJson } from "../agents/index.js";
 import type { AuditStore } from "../audit/index.js";
+import type { RunEventBuffer } from "./audit-events.js";
 import type { Policy, RecentOrder } from "../governance/index.js";
 import type { MarketDataProvider } from "../market/index.js";
 import type { DataSpec } from "./state.js";
@@ -27,6 +28,11 @@ export interface RunHistory {
 
 export interface GraphDeps {
   readonly audit: AuditStore;
+  /**
+   * When given, nodes hold their events here and whoever runs the graph flushes them when it
+   * stops (the run service does); without it every node appends its events at once.
+   */
+  readonly runEvents?: RunEventBuffer;
   readonly providerFor: (spec: DataSpec) => Promise<MarketDataProvider>;
   readonly policyFor: (policyId: string) => Policy;
   readonly clock: () => Date;

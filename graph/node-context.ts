@@ -21,7 +21,10 @@ export interface NodeContext {
 
 export type NodeFn = (state: RunState) => Promise<RunUpdate>;
 
-/** Writes a node's events for the run (idempotent on a re-run). */
+/**
+ * Writes a node's events for the run (idempotent on a re-run) — into the run's buffer when the
+ * graph runs with one (appended when the graph stops), else to the audit store at once.
+ */
 export async function emit(
   deps: GraphDeps,
   state: RunState,
@@ -32,10 +35,9 @@ export async function emit(
     portfolioId: state.portfolio.id,
     policyVersion: state.policyVersion,
   };
-  await appendOnce(
-    deps.audit,
-    events.map((e) => runEvent(ctx, e)),
-  );
+  const built = events.map((e) => runEvent(ctx, e));
+  if (deps.runEvents === undefined) await appendOnce(deps.audit, built);
+  else deps.runEvents.add(state.runId, built);
 }
 
 export const now = (deps: GraphDeps): string => deps.clock().toISOString();

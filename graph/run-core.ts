@@ -1,6 +1,6 @@
 import type { AuditStore } from "../audit/index.js";
 import type { Policy } from "../governance/index.js";
-import { appendOnce, runEvent, type RunEventSpec } from "./audit-events.js";
+import { appendOnce, runEvent, type RunEventBuffer, type RunEventSpec } from "./audit-events.js";
 import type { RunGraph } from "./build-graph.js";
 import type { RunStatus } from "./run-status.js";
 import type { RunRecord, RunStore } from "./run-store.js";
@@ -19,6 +19,29 @@ export interface RunCore {
   readonly clock: () => Date;
   readonly policyFor: (policyId: string) => Policy;
   readonly stewardVersion: string;
+  /** The events of graph passes in flight (the graph's nodes write here). */
+  readonly runEvents: RunEventBuffer;
+}
+
+/**
+ * Runs one graph pass of a run and appends the events its nodes wrote, in one transaction, when
+ * it stops — also when it raises (the events of the steps that finished, before the caller
+ * records the failure).
+ */
+export async function graphPass<T>(
+  core: RunCore,
+  runId: string,
+  pass: () => Promise<T>,
+): Promise<T> {
+  let out: T;
+  try {
+    out = await pass();
+  } catch (error) {
+    await core.runEvents.flush(core.audit, runId);
+    throw error;
+  }
+  await core.runEvents.flush(core.audit, runId);
+  return out;
 }
 
 /** The LangGraph config of a run: its thread is its runId. */

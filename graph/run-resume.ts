@@ -3,6 +3,7 @@ import { json } from "./audit-events.js";
 import {
   awaitingResume,
   emitRunEvents,
+  graphPass,
   settle,
   stateOf,
   executionOf,
@@ -54,7 +55,9 @@ export async function resumeAndSettle(
 ): Promise<RunStatus> {
   let state: RunState | null;
   if (await awaitingResume(core, run.runId)) {
-    const out: unknown = await core.graph.invoke(new Command({ resume }), executionOf(run.runId));
+    const out: unknown = await graphPass(core, run.runId, () =>
+      core.graph.invoke(new Command({ resume }), executionOf(run.runId)),
+    );
     state = RunStateSchema.parse(out);
   } else {
     state = await stateOf(core, run.runId);

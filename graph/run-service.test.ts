@@ -394,6 +394,38 @@ describe("run service (SQLite)", () => {
       service.start({ portfolio: BALANCED, dataSpec: { kind: "sample" }, requestedBy: PAT }),
     ).rejects.toThrow("policy store unavailable");
     expect((await stores.runStore.get("z-0001"))?.status).toBe("blocked");
-    expect(countByType(await runEvents(stores.audit, "z-0001"))["run.failed"]).toBe(1);
+    const trail = await runEvents(stores.audit, "z-0001");
+    expect(countByType(trail)["run.failed"]).toBe(1);
+    // The steps that finished before the failure keep their events, written before run.failed.
+    const types = trail.map((r) => r.event.type);
+    expect(types.slice(0, 3)).toEqual(["run.started", "data.fetched", "data.reviewed"]);
+    expect(types.at(-1)).toBe("run.failed");
+  });
+
+  it("appends a briefing's events in one transaction when the graph stops, in node order", async () => {
+    // The service's clock moves the stores' clock 1 ms per reading: appends made node by node
+    // would differ in recordedAt.
+    let ticks = 0;
+    const ticking = () => {
+      time.set(new Date(Date.parse("2024-01-02T10:00:00.000Z") + ticks++).toISOString());
+      return time.clock();
+    };
+    const service = serviceOver(stores, { clock: ticking });
+    const before = (await stores.audit.head()).size;
+    const { runId, status } = await service.start({
+      portfolio: BALANCED,
+      asOf: SAMPLE_AS_OF,
+      dataSpec: { kind: "sample" },
+      requestedBy: PAT,
+    });
+    expect(status).toBe("awaiting_approval");
+    const trail = await runEvents(stores.audit, runId);
+    const graphEvents = trail.filter((r) => r.event.actor.kind === "agent");
+    expect(graphEvents.length).toBeGreaterThan(5);
+    // One batch: contiguous sequence numbers right after the head, one recordedAt.
+    expect(graphEvents.map((r) => r.seq)).toEqual(graphEvents.map((_, i) => before + 1 + i));
+    expect(new Set(graphEvents.map((r) => r.recordedAt)).size).toBe(1);
+    expect(graphEvents[0]?.event.type).toBe("run.started");
+    expect(graphEvents.map((r) => r.event.type)).toContain("approval.requested");
   });
 });

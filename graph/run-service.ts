@@ -9,13 +9,21 @@ import {
 } from "../governance/index.js";
 import type { MarketDataProvider } from "../market/index.js";
 import { invalidInput } from "../tools/index.js";
-import { json } from "./audit-events.js";
+import { json, RunEventBuffer } from "./audit-events.js";
 import { briefingOf, type Briefing } from "./briefing.js";
 import { compileRunGraph } from "./build-graph.js";
 import { RunServiceError } from "./errors.js";
 import { decide, type DecisionOptions, type DecisionResult } from "./run-approvals.js";
 import { expireRun } from "./run-resume.js";
-import { emitRunEvents, executionOf, settle, stateOf, threadOf, type RunCore } from "./run-core.js";
+import {
+  emitRunEvents,
+  executionOf,
+  graphPass,
+  settle,
+  stateOf,
+  threadOf,
+  type RunCore,
+} from "./run-core.js";
 import type { RunStatus } from "./run-status.js";
 import { RequesterSchema, type Requester, type RunRecord, type RunStore } from "./run-store.js";
 import { readSummary, runStoreHistory, type RunSummary } from "./run-summary.js";
@@ -143,9 +151,11 @@ function pendingOf(run: RunRecord): PendingRun {
  * const briefing = await service.start({ portfolio, dataSpec: { kind: "sample" }, requestedBy: { id: "pat", kind: "human" } });
  */
 export function createRunService(deps: RunServiceDeps): RunService {
+  const runEvents = new RunEventBuffer();
   const graph = compileRunGraph(
     {
       audit: deps.audit,
+      runEvents,
       providerFor: deps.providerFor,
       policyFor: deps.policyFor,
       clock: deps.clock,
@@ -164,6 +174,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
     clock: deps.clock,
     policyFor: deps.policyFor,
     stewardVersion: deps.stewardVersion ?? "unknown",
+    runEvents,
   };
 
   async function briefing(runId: string, status?: RunStatus): Promise<Briefing | null> {
@@ -224,9 +235,8 @@ export function createRunService(deps: RunServiceDeps): RunService {
     let out: unknown;
     try {
       const onProgress = request.onProgress;
-      if (onProgress === undefined) {
-        out = await graph.invoke(input, executionOf(runId));
-      } else {
+      out = await graphPass(core, runId, async () => {
+        if (onProgress === undefined) return graph.invoke(input, executionOf(runId));
         // Same run, streamed by node: the final state is the thread's state once the stream ends.
         let step = 0;
         for await (const update of await graph.stream(input, {
@@ -243,8 +253,8 @@ export function createRunService(deps: RunServiceDeps): RunService {
             }
           }
         }
-        out = (await graph.getState(threadOf(runId))).values;
-      }
+        return (await graph.getState(threadOf(runId))).values as unknown;
+      });
     } catch (error) {
       // Fail closed: a run whose graph raised is blocked, and the trail says why.
       const at = deps.clock().toISOString();
