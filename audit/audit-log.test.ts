@@ -55,6 +55,7 @@ function tamperable(): {
       await inner.insertCheckpoint(cp);
     },
     checkpoints: () => inner.checkpoints(),
+    recentCheckpoints: (afterSize) => inner.recentCheckpoints(afterSize),
     close: () => inner.close(),
   };
   return {

@@ -140,6 +140,7 @@ class AuditLog implements AuditStore {
   private readonly every: number;
   private readonly lock = new Lock();
   private tracker: Tracker = freshTracker();
+  private keys: Map<string, string> | undefined;
 
   constructor(
     private readonly backend: AuditBackend,
@@ -234,11 +235,13 @@ class AuditLog implements AuditStore {
     return single ? (results[0] as AppendResult) : results;
   }
 
-  /** Trusted public keys by keyId. */
+  /** Trusted public keys by keyId (parsed once: the list is fixed at construction). */
   private keyMap(): Map<string, string> {
+    if (this.keys !== undefined) return this.keys;
     const map = new Map<string, string>();
     for (const pem of this.publicKeys)
       for (const info of parsePublicKeys(pem)) map.set(info.keyId, info.pem);
+    this.keys = map;
     return map;
   }
 
@@ -303,7 +306,10 @@ class AuditLog implements AuditStore {
       );
     }
     return this.lock.run(async () => {
-      const stored = [...(await this.backend.checkpoints())].sort(compareCheckpoints);
+      // The latest checkpoints and those ahead of what this process has checked: all it compares.
+      const stored = [...(await this.backend.recentCheckpoints(this.tracker.size))].sort(
+        compareCheckpoints,
+      );
       const head = await this.backend.head();
       const latest = stored.at(-1);
       if (latest !== undefined && latest.size > head.size) {

@@ -54,5 +54,11 @@ export interface AuditBackend {
   insertCheckpoint(checkpoint: Checkpoint): Promise<void>;
   /** Every stored checkpoint, ascending by size then time. */
   checkpoints(): Promise<readonly Checkpoint[]>;
+  /**
+   * The checkpoints covering more than `afterSize` records, and those of the largest size (the
+   * latest), ascending by size then time: what a new checkpoint needs to see, read without
+   * reading every checkpoint ever written (one per run at rest).
+   */
+  recentCheckpoints(afterSize: number): Promise<readonly Checkpoint[]>;
   close(): Promise<void>;
 }

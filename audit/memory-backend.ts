@@ -132,6 +132,12 @@ export class MemoryAuditBackend implements AuditBackend {
     );
   }
 
+  async recentCheckpoints(afterSize: number): Promise<readonly Checkpoint[]> {
+    const all = await this.checkpoints();
+    const largest = all.at(-1)?.size ?? 0;
+    return all.filter((cp) => cp.size > afterSize || cp.size === largest);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }

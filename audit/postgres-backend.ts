@@ -314,6 +314,17 @@ class PostgresAuditBackend implements AuditBackend {
     return rows.flatMap(checkpointsOf);
   }
 
+  async recentCheckpoints(afterSize: number): Promise<readonly Checkpoint[]> {
+    this.#key();
+    const rows = await this.#rows<CheckpointRow>(
+      `select ${CHECKPOINT_COLUMNS} from audit_checkpoints
+        where size > $1 or size = (select max(size) from audit_checkpoints)
+        order by size, time, id`,
+      [afterSize],
+    );
+    return rows.flatMap(checkpointsOf);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -125,6 +125,7 @@ interface Statements {
   readonly byId: Database.Statement<[string], EventRow>;
   readonly insertCheckpoint: Database.Statement<CheckpointValues>;
   readonly checkpoints: Database.Statement<[], CheckpointRow>;
+  readonly recentCheckpoints: Database.Statement<[number], CheckpointRow>;
 }
 
 interface Prepared extends Statements {
@@ -438,6 +439,13 @@ class SqliteAuditBackend implements AuditBackend {
           `select ${CHECKPOINT_COLUMNS} from audit_checkpoints order by size, time, rowid`,
         )
         .raw(true),
+      recentCheckpoints: db
+        .prepare<[number], CheckpointRow>(
+          `select ${CHECKPOINT_COLUMNS} from audit_checkpoints
+            where size > ? or size = (select max(size) from audit_checkpoints)
+            order by size, time, rowid`,
+        )
+        .raw(true),
     };
     const append = db.transaction((ids: readonly string[], build: BuildBatch) => {
       const existing = new Map<string, StoredEventRef>();
@@ -538,6 +546,10 @@ class SqliteAuditBackend implements AuditBackend {
 
   async checkpoints(): Promise<readonly Checkpoint[]> {
     return this.#stmts().checkpoints.all().flatMap(checkpointsOf);
+  }
+
+  async recentCheckpoints(afterSize: number): Promise<readonly Checkpoint[]> {
+    return this.#stmts().recentCheckpoints.all(afterSize).flatMap(checkpointsOf);
   }
 
   async close(): Promise<void> {

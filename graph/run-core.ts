@@ -70,6 +70,19 @@ export async function stateOf(core: RunCore, runId: string): Promise<RunState | 
   return RunStateSchema.parse(values);
 }
 
+/**
+ * The state a graph pass of this process ended with (what `invoke` returned). Not parsed again:
+ * it was built in this process from the validated start input and the nodes' updates, each
+ * agent's output parsed by the agent's own schema. A state read from the checkpointer — written
+ * by any instance — goes through {@link stateOf}, which parses it.
+ */
+export function passState(out: unknown): RunState {
+  if (typeof out !== "object" || out === null || !("runId" in out) || !("status" in out)) {
+    throw new Error("the graph pass returned no run state");
+  }
+  return out as RunState;
+}
+
 /** True when the run's graph is paused at the approval interrupt. */
 export async function awaitingResume(core: RunCore, runId: string): Promise<boolean> {
   const snapshot = await core.graph.getState(threadOf(runId));

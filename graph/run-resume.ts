@@ -4,6 +4,7 @@ import {
   awaitingResume,
   emitRunEvents,
   graphPass,
+  passState,
   settle,
   stateOf,
   executionOf,
@@ -12,7 +13,7 @@ import {
 import type { RunStatus } from "./run-status.js";
 import type { ApprovalRow, RunRecord } from "./run-store.js";
 import { summaryJson } from "./run-summary.js";
-import { RunStateSchema, type ApprovalResume, type RunState } from "./state.js";
+import type { ApprovalResume, RunState } from "./state.js";
 
 /**
  * Resuming a run paused at the approval interrupt: with `approved` (the graph releases), or with
@@ -58,7 +59,7 @@ export async function resumeAndSettle(
     const out: unknown = await graphPass(core, run.runId, () =>
       core.graph.invoke(new Command({ resume }), executionOf(run.runId)),
     );
-    state = RunStateSchema.parse(out);
+    state = passState(out);
   } else {
     state = await stateOf(core, run.runId);
   }

@@ -19,6 +19,7 @@ import {
   emitRunEvents,
   executionOf,
   graphPass,
+  passState,
   settle,
   stateOf,
   threadOf,
@@ -277,7 +278,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       await deps.audit.writeCheckpoint("run-at-rest:blocked");
       throw error;
     }
-    const state = RunStateSchema.parse(out);
+    const state = passState(out);
     // The run's state is in hand: read it back only when someone else moved the run meanwhile.
     if (await settle(core, runId, ["pending_checks"], state)) {
       return briefingOf(state, {

@@ -182,7 +182,7 @@ export function describeAuditContract(
 
     async function open(
       options: { checkpointEvery?: number; checkpointDir?: string } = {},
-    ): Promise<{ store: AuditStore; checkpointDir: string }> {
+    ): Promise<{ store: AuditStore; checkpointDir: string; backend: AuditBackend }> {
       const { backend, cleanup } = await makeBackend();
       cleanups.push(cleanup);
       await backend.init();
@@ -194,7 +194,7 @@ export function describeAuditContract(
         checkpointEvery: options.checkpointEvery ?? 1000,
       });
       cleanups.push(() => store.close());
-      return { store, checkpointDir };
+      return { store, checkpointDir, backend };
     }
 
     it("assigns gapless seqs from 1 in input order and stores hashes that recompute", async () => {
@@ -468,6 +468,29 @@ export function describeAuditContract(
         );
       });
       expect((await rejection(store.writeCheckpoint("Not A Reason"))).field).toBe("reason");
+    });
+
+    it("reads back only the checkpoints above a size and the latest ones", async () => {
+      const { store, backend } = await open({ checkpointEvery: 5 });
+      await store.append(events(1, 12)); // interval at 12
+      await store.writeCheckpoint("on-demand"); // 12
+      await store.append(events(13, 16)); // interval at 16
+      await store.writeCheckpoint("run-at-rest:awaiting_approval"); // 16
+      await store.writeCheckpoint("run-at-rest:blocked"); // 16
+      const all = await backend.checkpoints();
+      expect(all.map((cp) => [cp.size, cp.reason])).toEqual([
+        [12, "interval"],
+        [12, "on-demand"],
+        [16, "interval"],
+        [16, "run-at-rest:awaiting_approval"],
+        [16, "run-at-rest:blocked"],
+      ]);
+      // By definition: size > afterSize, or the largest size; in the same order as checkpoints().
+      for (const afterSize of [0, 11, 12, 15, 16, 40]) {
+        expect(await backend.recentCheckpoints(afterSize)).toEqual(
+          all.filter((cp) => cp.size > afterSize || cp.size === 16),
+        );
+      }
     });
 
     it("verifies an intact store, standard and deep", async () => {
