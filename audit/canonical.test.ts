@@ -1,3 +1,5 @@
+import canonicalize from "canonicalize";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   assertJsonValue,
@@ -220,5 +222,31 @@ describe("doc examples", () => {
       "payload.a[1]: NaN is not a JSON number",
     );
     expect(isCanonicalParsed(JSON.parse('{"a":1,"b":[2]}'), '{"a":1,"b":[2]}')).toBe(true);
+  });
+});
+
+describe("canonicalJson against the canonicalize package (an independent RFC 8785 implementation)", () => {
+  it("writes the same text for generated JSON values, undefined properties and -0 included", () => {
+    const withExtras = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.constantFrom(-0, 1e21, 5e-324, -1.7976931348623157e308),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(
+          fc.string({ unit: "binary-ascii" }),
+          fc.option(tie("value"), { nil: undefined }),
+          {
+            maxKeys: 5,
+          },
+        ),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(withExtras, (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 500, seed: 8785 },
+    );
   });
 });

@@ -1,4 +1,3 @@
-import canonicalize from "canonicalize";
 import { AuditError } from "./errors.js";
 import type { JsonValue } from "./types.js";
 
@@ -8,57 +7,91 @@ export const CANONICAL_MAX_DEPTH = 64;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-function child(path: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+/** Where a value sits, rendered to a path only when something there fails. */
+interface At {
+  readonly up: At | null;
+  readonly key: string | number;
+}
+
+function pathOf(at: At): string {
+  if (at.up === null) return String(at.key);
+  const key = at.key;
+  const parent = pathOf(at.up);
+  if (typeof key === "number") return `${parent}[${key}]`;
+  return IDENTIFIER.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
 function fail(path: string, message: string): never {
   throw new AuditError("NOT_JSON", message, path);
 }
 
-function check(value: unknown, path: string, depth: number, seen: Set<object>): void {
+/**
+ * Checks a value is JSON (see assertJsonValue) and, with `emit`, returns its RFC 8785 text in the
+ * same walk: keys sorted by UTF-16 code units (the default sort), primitives by JSON.stringify —
+ * whose number and string forms are the ones RFC 8785 adopts — and undefined properties left out.
+ */
+function walk(value: unknown, at: At, depth: number, seen: Set<object>, emit: boolean): string {
   switch (typeof value) {
     case "string":
-      if (LONE_SURROGATE.test(value)) fail(path, "string contains a lone UTF-16 surrogate");
-      return;
+      if (LONE_SURROGATE.test(value)) fail(pathOf(at), "string contains a lone UTF-16 surrogate");
+      return emit ? JSON.stringify(value) : "";
     case "number":
-      if (!Number.isFinite(value)) fail(path, `${String(value)} is not a JSON number`);
-      return;
+      if (!Number.isFinite(value)) fail(pathOf(at), `${String(value)} is not a JSON number`);
+      return emit ? JSON.stringify(value) : "";
     case "boolean":
-      return;
+      return emit ? (value ? "true" : "false") : "";
     case "object":
       break;
     default:
-      fail(path, `a ${typeof value} is not a JSON value`);
+      fail(pathOf(at), `a ${typeof value} is not a JSON value`);
   }
-  if (value === null) return;
-  if (depth >= CANONICAL_MAX_DEPTH) fail(path, `nesting deeper than ${CANONICAL_MAX_DEPTH}`);
-  if (seen.has(value)) fail(path, "circular reference");
+  if (value === null) return emit ? "null" : "";
+  if (depth >= CANONICAL_MAX_DEPTH) fail(pathOf(at), `nesting deeper than ${CANONICAL_MAX_DEPTH}`);
+  if (seen.has(value)) fail(pathOf(at), "circular reference");
   seen.add(value);
+  let out = "";
   if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) fail(path, "not a plain array");
+    if (Object.getPrototypeOf(value) !== Array.prototype) fail(pathOf(at), "not a plain array");
+    out = "[";
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) fail(`${path}[${i}]`, "hole in a sparse array");
+      const here: At = { up: at, key: i };
+      if (!(i in value)) fail(pathOf(here), "hole in a sparse array");
       const item: unknown = value[i];
-      if (item === undefined) fail(`${path}[${i}]`, "undefined is not a JSON value");
-      check(item, `${path}[${i}]`, depth + 1, seen);
+      if (item === undefined) fail(pathOf(here), "undefined is not a JSON value");
+      const text = walk(item, here, depth + 1, seen, emit);
+      if (emit) out += i === 0 ? text : `,${text}`;
     }
+    out += "]";
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-      fail(path, `a ${typeof name === "string" ? name : "non-plain"} object is not a JSON value`);
+      fail(
+        pathOf(at),
+        `a ${typeof name === "string" ? name : "non-plain"} object is not a JSON value`,
+      );
     }
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const at = child(path, key);
-      if (LONE_SURROGATE.test(key)) fail(at, "key contains a lone UTF-16 surrogate");
+    const keys = Object.keys(record);
+    if (emit) keys.sort();
+    out = "{";
+    let first = true;
+    for (const key of keys) {
+      if (LONE_SURROGATE.test(key))
+        fail(pathOf({ up: at, key }), "key contains a lone UTF-16 surrogate");
       const item = record[key];
       // An undefined property is an absent one (as in JSON.stringify): optional fields stay optional.
-      if (item !== undefined) check(item, at, depth + 1, seen);
+      if (item === undefined) continue;
+      const text = walk(item, { up: at, key }, depth + 1, seen, emit);
+      if (emit) {
+        out += `${first ? "" : ","}${JSON.stringify(key)}:${text}`;
+        first = false;
+      }
     }
+    out += "}";
   }
   seen.delete(value);
+  return emit ? out : "";
 }
 
 /**
@@ -71,23 +104,20 @@ function check(value: unknown, path: string, depth: number, seen: Set<object>): 
  * assertJsonValue({ a: [1, Number.NaN] }, "payload"); // throws "payload.a[1]: NaN is not a JSON number"
  */
 export function assertJsonValue(value: unknown, path = "$"): asserts value is JsonValue {
-  check(value, path, 0, new Set());
+  walk(value, { up: null, key: path }, 0, new Set(), false);
 }
 
 /**
- * RFC 8785 (JSON Canonicalization Scheme) serialisation, via the `canonicalize` package: object
- * keys sorted by UTF-16 code units, no whitespace, numbers in ECMAScript shortest round-trip form
- * (so -0 serialises as `0` and 1e21 as `1e+21`), strings with JSON.stringify's minimal escaping.
- * The value is checked first (see assertJsonValue), so the output is always defined and exact.
+ * RFC 8785 (JSON Canonicalization Scheme) serialisation: object keys sorted by UTF-16 code units,
+ * no whitespace, numbers in ECMAScript shortest round-trip form (so -0 serialises as `0` and 1e21
+ * as `1e+21`), strings with JSON.stringify's minimal escaping. Checked and written in one walk
+ * (see assertJsonValue), so the output is always defined and exact.
  *
  * @example
  * canonicalJson({ b: [1e21, -0, 4.5], a: "€" }); // '{"a":"€","b":[1e+21,0,4.5]}'
  */
 export function canonicalJson(value: unknown, path = "$"): string {
-  assertJsonValue(value, path);
-  const text = canonicalize(value);
-  if (text === undefined) fail(path, "not serialisable");
-  return text;
+  return walk(value, { up: null, key: path }, 0, new Set(), true);
 }
 
 /**
