@@ -3,7 +3,9 @@ import path from "node:path";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import Database from "better-sqlite3";
 import pg from "pg";
+import { StewardCheckpointSerializer } from "./checkpoint-serde.js";
 
 /**
  * The LangGraph checkpointer: where a run's graph state is saved when the graph stops (at the
@@ -99,7 +101,7 @@ export async function createCheckpointer(options: CheckpointerOptions): Promise<
     if (!IDENTIFIER.test(schema))
       throw new Error(`checkpointer: unsupported schema name "${schema}"`);
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
-    const saver = new PostgresSaver(pool, undefined, { schema });
+    const saver = new PostgresSaver(pool, new StewardCheckpointSerializer(), { schema });
     try {
       await setupSerialised(pool, schema, () => saver.setup());
     } catch (error) {
@@ -115,7 +117,7 @@ export async function createCheckpointer(options: CheckpointerOptions): Promise<
   }
   mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, CHECKPOINTS_FILE);
-  const saver = SqliteSaver.fromConnString(file);
+  const saver = new SqliteSaver(new Database(file), new StewardCheckpointSerializer());
   saver.db.pragma("journal_mode = WAL");
   saver.db.pragma("busy_timeout = 5000");
   return {
