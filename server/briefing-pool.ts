@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Briefing, RunProgress, StartRequest } from "../graph/index.js";
+import type { Briefing, RunProgress, RunService, StartRequest } from "../graph/index.js";
 import { fromWire, type WireError } from "./briefing-wire.js";
 import type { Logger } from "./logger.js";
 
@@ -43,13 +43,44 @@ export type FromWorker =
   | { readonly type: "ready" }
   | { readonly type: "failed-to-open"; readonly error: WireError }
   | { readonly type: "progress"; readonly id: number; readonly progress: RunProgress }
-  | { readonly type: "done"; readonly id: number; readonly briefing: Briefing }
+  | { readonly type: "done"; readonly id: number; readonly result: BriefingText }
   | { readonly type: "failed"; readonly id: number; readonly error: WireError }
   | { readonly type: "closed" };
 
-/** What starts briefings: the run service itself, or a pool of workers running it. */
+/**
+ * A finished briefing as the API answers it: its JSON text, written once where the briefing was
+ * built (a worker sends ~170 kB of text across threads rather than an object the server thread
+ * would copy and then serialise), with what the metrics count.
+ */
+export interface BriefingText {
+  readonly runId: string;
+  readonly status: Briefing["status"];
+  /** Code and severity of every check that did not pass. */
+  readonly failedChecks: readonly { readonly code: string; readonly severity: string }[];
+  /** `JSON.stringify(briefing)`. */
+  readonly json: string;
+}
+
+/** The text of a briefing (see {@link BriefingText}). */
+export function briefingText(briefing: Briefing): BriefingText {
+  return {
+    runId: briefing.runId,
+    status: briefing.status,
+    failedChecks: briefing.checks
+      .filter((c) => !c.passed)
+      .map((c) => ({ code: c.code, severity: c.severity })),
+    json: JSON.stringify(briefing),
+  };
+}
+
+/** What starts briefings: the run service in this thread, or a pool of workers running it. */
 export interface BriefingStarter {
-  start(request: StartRequest): Promise<Briefing>;
+  start(request: StartRequest): Promise<BriefingText>;
+}
+
+/** Briefings run in the calling thread by the run service. */
+export function inThreadBriefings(runService: Pick<RunService, "start">): BriefingStarter {
+  return { start: async (request) => briefingText(await runService.start(request)) };
 }
 
 export interface BriefingPool extends BriefingStarter {
@@ -61,7 +92,7 @@ export interface BriefingPool extends BriefingStarter {
 }
 
 interface Pending {
-  readonly resolve: (briefing: Briefing) => void;
+  readonly resolve: (result: BriefingText) => void;
   readonly reject: (error: Error) => void;
   readonly onProgress: ((progress: RunProgress) => void) | undefined;
 }
@@ -147,7 +178,7 @@ export async function openBriefingPool(options: {
       } else if (message.type === "done" || message.type === "failed") {
         const pending = slot.pending.get(message.id);
         slot.pending.delete(message.id);
-        if (message.type === "done") pending?.resolve(message.briefing);
+        if (message.type === "done") pending?.resolve(message.result);
         else pending?.reject(fromWire(message.error));
       }
     });
@@ -199,7 +230,7 @@ export async function openBriefingPool(options: {
       const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
       const id = nextId++;
       const { onProgress, ...rest } = request;
-      const briefing = new Promise<Briefing>((resolve, reject) => {
+      const briefing = new Promise<BriefingText>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject, onProgress });
       });
       const settled = briefing.then(

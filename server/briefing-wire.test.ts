@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z, ZodError } from "zod";
-import { isRunServiceError, RunServiceError } from "../graph/index.js";
+import { isRunServiceError, RunServiceError, type Briefing } from "../graph/index.js";
 import { MarketDataError } from "../market/index.js";
 import { invalidInput, isToolError, ToolError } from "../tools/index.js";
+import { briefingText } from "./briefing-pool.js";
 import { fromWire, toWire } from "./briefing-wire.js";
 import { apiErrorOf } from "./error-map.js";
 
@@ -73,5 +74,29 @@ describe("a briefing's failure crossing from a worker to the server thread", () 
     const arrived = acrossThreads(zodError());
     expect(arrived).toBeInstanceOf(ZodError);
     expect((arrived as ZodError).issues[0]?.path).toEqual(["asOf"]);
+  });
+});
+
+describe("briefingText (what a worker sends back)", () => {
+  it("carries the briefing's JSON text, its status and the failed checks' codes for the metrics", () => {
+    const briefing = {
+      runId: "r-1",
+      status: "blocked",
+      checks: [
+        { code: "PRICE_STALE", severity: "hard", passed: false, message: "stale" },
+        { code: "DUST_TRADE", severity: "soft", passed: true, message: "ok" },
+        { code: "CASH_BUFFER", severity: "soft", passed: false, message: "low" },
+      ],
+      narrative: undefined,
+    } as unknown as Briefing;
+    const text = structuredClone(briefingText(briefing));
+    expect(text.runId).toBe("r-1");
+    expect(text.status).toBe("blocked");
+    expect(text.failedChecks).toEqual([
+      { code: "PRICE_STALE", severity: "hard" },
+      { code: "CASH_BUFFER", severity: "soft" },
+    ]);
+    expect(JSON.parse(text.json)).toEqual(JSON.parse(JSON.stringify(briefing)));
+    expect(text.json).not.toContain("narrative");
   });
 });

@@ -4,7 +4,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openRuntime, type StartRequest } from "../graph/index.js";
 import { toWire } from "./briefing-wire.js";
-import type { PoolRuntimeOptions, ToWorker, FromWorker } from "./briefing-pool.js";
+import {
+  briefingText,
+  type PoolRuntimeOptions,
+  type ToWorker,
+  type FromWorker,
+} from "./briefing-pool.js";
 
 const port = parentPort;
 if (port === null) throw new Error("briefing-worker.ts runs only as a worker thread");
@@ -30,7 +35,7 @@ port.on("message", (message: ToWorker) => {
       ? { ...request, onProgress: (p) => post({ type: "progress", id, progress: p }) }
       : request;
     try {
-      post({ type: "done", id, briefing: await runtime.runService.start(start) });
+      post({ type: "done", id, result: briefingText(await runtime.runService.start(start)) });
     } catch (error) {
       post({ type: "failed", id, error: toWire(error) });
     }

@@ -5,12 +5,12 @@ import { PortfolioSchema, type Portfolio } from "../governance/index.js";
 import {
   RunStatusSchema,
   RUN_STATUSES,
-  type Briefing,
   type DataSpec,
   type RunRecord,
   type RunStatus,
 } from "../graph/index.js";
 import { ACCESS, inScope, type Operation } from "./access.js";
+import { inThreadBriefings, type BriefingText } from "./briefing-pool.js";
 import type { Principal } from "./auth.js";
 import type { AppContext, StewardApp } from "./context.js";
 import { apiErrorOf } from "./error-map.js";
@@ -270,7 +270,7 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
       else active.set(principal.id, n);
     };
     const start = (onProgress?: (p: { runId: string; node: string; step: number }) => void) =>
-      (ctx.deps.briefings ?? runtime.runService).start({
+      (ctx.deps.briefings ?? inThreadBriefings(runtime.runService)).start({
         portfolio,
         dataSpec: dataSpecOf(ctx, body),
         requestedBy: { id: principal.id, kind: "human" },
@@ -278,11 +278,10 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
         ...(body.seed === undefined ? {} : { seed: body.seed }),
         ...(onProgress === undefined ? {} : { onProgress }),
       });
-    const count = (briefing: Briefing) => {
+    const count = (briefing: BriefingText) => {
       ctx.metrics.briefings.inc({ status: briefing.status });
-      for (const check of briefing.checks)
-        if (!check.passed)
-          ctx.metrics.checkFailures.inc({ code: check.code, severity: check.severity });
+      for (const check of briefing.failedChecks)
+        ctx.metrics.checkFailures.inc({ code: check.code, severity: check.severity });
     };
     if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
       return streamSSE(c, async (stream) => {
@@ -295,7 +294,7 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
             });
           });
           count(briefing);
-          await stream.writeSSE({ event: "briefing", data: JSON.stringify(briefing) });
+          await stream.writeSSE({ event: "briefing", data: briefing.json });
         } catch (error) {
           const api = apiErrorOf(error);
           ctx.deps.logger.error("streamed briefing failed", {
@@ -318,7 +317,8 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
     try {
       const briefing = await start();
       count(briefing);
-      return c.json(briefing as z.infer<typeof BriefingSchema>, 201);
+      // The briefing's JSON as written where it was built (the text c.json would write).
+      return c.body(briefing.json, 201, { "content-type": "application/json" }) as never;
     } finally {
       release();
     }
