@@ -53,7 +53,8 @@ export function threadOf(runId: string): { configurable: { thread_id: string } }
  * The config a run executes with: its thread, checkpointed when the graph stops — at the approval
  * interrupt and at the end — rather than after every step. Those are the states anything reads
  * back (the briefing, the inbox, a resume on another instance). Nothing resumes a run from a middle
- * step; one cut off mid-way keeps its run record and the audit events of the steps it finished.
+ * step; one cut off mid-way by a crash keeps its run record and nothing else (its audit events
+ * are appended when the pass stops, see {@link graphPass}).
  */
 export function executionOf(runId: string): {
   configurable: { thread_id: string };
