@@ -1,3 +1,4 @@
+import { selectInPlace } from "../tools/stats.js";
 import { dayNumber, isWeekday, weekdaysAfter } from "./calendar.js";
 import { latestOnOrBefore } from "./fx.js";
 import { MarketDataError, type Bar, type Instrument } from "./types.js";
@@ -172,42 +173,11 @@ function resolvePolicy(policy: QualityInput["policy"]): QualityPolicy {
   return { severity, thresholds: t };
 }
 
-/**
- * The k-th smallest of `a[0..n)` (0-based), rearranging `a` so that `a[0..k) ≤ a[k] ≤ a[k+1..n)`.
- * Quickselect with Hoare partitioning around a median-of-three pivot: O(n) on average.
- */
-function selectInPlace(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const x = a[lo] as number;
-    const y = a[(lo + hi) >>> 1] as number;
-    const z = a[hi] as number;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] as number) < pivot) i++;
-      while ((a[j] as number) > pivot) j--;
-      if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k] as number;
-  }
-  return a[k] as number;
-}
-
 /** Median of `a[0..n)` (mean of the two middle values when n is even); rearranges `a`. */
 function medianInPlace(a: Float64Array, n: number): number {
   const k = n >> 1;
-  const upper = selectInPlace(a, n, k);
+  selectInPlace(a, k, 0, n - 1);
+  const upper = a[k] as number;
   if (n % 2 === 1) return upper;
   let lower = -Infinity;
   for (let i = 0; i < k; i++) if ((a[i] as number) > lower) lower = a[i] as number;
