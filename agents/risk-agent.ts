@@ -22,8 +22,6 @@ import {
   returnMatrix,
   returnsFromColumn,
   SCENARIOS,
-  MONTE_CARLO_LIMITS,
-  normalDraws,
   oneAssetNormals,
   simulatePortfolio,
   stressedParameters,
@@ -459,14 +457,6 @@ function monteCarlo(ctx: Context, w: ResolvedWeights): RiskOutput["stress"]["mon
     weights.push(w.cash);
   }
   const mc = options.monteCarlo;
-  // Portfolio mode simulates one asset from the seed's normals alone: every simulation of this
-  // seed, paths and horizon draws the same ones (bit for bit), so they are drawn once per memo.
-  const normals =
-    mc.mode === "portfolio" && mc.paths * mc.horizonDays <= MONTE_CARLO_LIMITS.maxWork
-      ? ctx.memo.get(["mc-normals", mc.seed, mc.paths, mc.horizonDays].join("\u0000"), () =>
-          oneAssetNormals(createRandom(mc.seed), mc.horizonDays, normalDraws(mc.paths, false)),
-        )
-      : undefined;
   const result = simulatePortfolio({
     expectedReturns: drift,
     covariance,
@@ -477,7 +467,12 @@ function monteCarlo(ctx: Context, w: ResolvedWeights): RiskOutput["stress"]["mon
     initialValue: options.portfolioValue,
     mode: mc.mode,
     random: createRandom(mc.seed),
-    ...(normals === undefined ? {} : { normals }),
+    // A one-asset (portfolio-mode) simulation depends on the seed only through its normals: every
+    // one of this seed, horizon and draw count takes the same, so they are drawn once per memo.
+    normalsFor: (horizonDays, draws) =>
+      ctx.memo.get(["mc-normals", mc.seed, horizonDays, draws].join("\u0000"), () =>
+        oneAssetNormals(createRandom(mc.seed), horizonDays, draws),
+      ),
   });
   return {
     seed: mc.seed,

@@ -140,7 +140,8 @@ class AuditLog implements AuditStore {
   private readonly every: number;
   private readonly lock = new Lock();
   private tracker: Tracker = freshTracker();
-  private keys: Map<string, string> | undefined;
+  /** Trusted public keys by keyId. */
+  private readonly keys = new Map<string, string>();
 
   constructor(
     private readonly backend: AuditBackend,
@@ -154,7 +155,9 @@ class AuditLog implements AuditStore {
     this.kind = backend.kind;
     this.keyId = options.signer.keyId;
     this.publicKeys = [options.signer.publicKeyPem, ...(options.trustedPublicKeys ?? [])];
-    for (const pem of this.publicKeys) parsePublicKeys(pem);
+    // Parsed here, once: a bad key fails construction, and the map serves every checkpoint.
+    for (const pem of this.publicKeys)
+      for (const info of parsePublicKeys(pem)) this.keys.set(info.keyId, info.pem);
   }
 
   append(event: AuditEventInput): Promise<AppendResult>;
@@ -235,29 +238,18 @@ class AuditLog implements AuditStore {
     return single ? (results[0] as AppendResult) : results;
   }
 
-  /** Trusted public keys by keyId (parsed once: the list is fixed at construction). */
-  private keyMap(): Map<string, string> {
-    if (this.keys !== undefined) return this.keys;
-    const map = new Map<string, string>();
-    for (const pem of this.publicKeys)
-      for (const info of parsePublicKeys(pem)) map.set(info.keyId, info.pem);
-    this.keys = map;
-    return map;
-  }
-
   /**
    * Brings the tracker up to `size`, re-checking every new record's seq, leaf and chain, and the
    * chain head and Merkle root of every validly signed stored checkpoint it passes. A checkpoint is
    * never signed over records that do not verify.
    */
   private async advance(size: number, stored: readonly Checkpoint[]): Promise<void> {
-    const keys = this.keyMap();
     const bySize = new Map<number, Checkpoint[]>();
     const t = this.tracker;
     // Only checkpoints ahead of what this process has checked can still be compared.
     for (const cp of stored) {
       if (cp.size <= t.size) continue;
-      const key = keys.get(cp.keyId);
+      const key = this.keys.get(cp.keyId);
       if (key !== undefined && verifySignature(key, checkpointBody(cp), cp.signature)) {
         bySize.set(cp.size, [...(bySize.get(cp.size) ?? []), cp]);
       }

@@ -126,11 +126,6 @@ export class RunEventBuffer {
     this.#pending.delete(runId);
     return appendOnce(store, held);
   }
-
-  /** Runs holding events (for tests and diagnostics). */
-  get runs(): number {
-    return this.#pending.size;
-  }
 }
 
 /** A JSON value from anything JSON-shaped (drops undefined, keeps key order). */

@@ -40,32 +40,25 @@ function isPlainJson(value: unknown, depth: number, path: Set<object>): boolean 
   }
   if (value === null) return true;
   if (depth > MAX_DEPTH || path.has(value)) return false;
-  let plain = true;
   path.add(value);
-  if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) plain = false;
-    for (let i = 0; plain && i < value.length; i++) {
-      plain = isPlainJson(value[i], depth + 1, path);
-    }
-  } else {
-    const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) plain = false;
-    else {
-      for (const key in value) {
-        if (!Object.hasOwn(value, key)) continue;
-        if (key === "lg_name") {
-          plain = false;
-          break;
-        }
-        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1, path)) {
-          plain = false;
-          break;
-        }
-      }
-    }
-  }
+  const plain = Array.isArray(value)
+    ? Object.getPrototypeOf(value) === Array.prototype && isPlainArray(value, depth, path)
+    : isPlainObject(value) &&
+      !Object.hasOwn(value, "lg_name") &&
+      Object.values(value).every((item) => isPlainJson(item, depth + 1, path));
   path.delete(value);
   return plain;
+}
+
+/** Every element plain — holes included, which read as undefined (`every` would skip them). */
+function isPlainArray(value: readonly unknown[], depth: number, path: Set<object>): boolean {
+  for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1, path)) return false;
+  return true;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** True when some object in a parsed JSON value has an `lc` key (a record the reviver may turn into something else). */

@@ -33,15 +33,11 @@ export async function graphPass<T>(
   runId: string,
   pass: () => Promise<T>,
 ): Promise<T> {
-  let out: T;
   try {
-    out = await pass();
-  } catch (error) {
+    return await pass();
+  } finally {
     await core.runEvents.flush(core.audit, runId);
-    throw error;
   }
-  await core.runEvents.flush(core.audit, runId);
-  return out;
 }
 
 /** The LangGraph config of a run: its thread is its runId. */

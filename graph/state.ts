@@ -1,5 +1,4 @@
 import { BinaryOperatorAggregate, LastValue } from "@langchain/langgraph/channels";
-import { withLangGraph } from "@langchain/langgraph/zod";
 import { z } from "zod";
 import {
   dataAgent,
@@ -146,10 +145,7 @@ export const RunStateSchema = z.object({
   releaseRecord: ReleaseRecordSchema.nullable().default(null),
   narrative: narrative.NarrativeSchema.nullable().default(null),
   /** Failures of agents (fail closed: the next Supervisor step ends the run blocked). Appended. */
-  errors: withLangGraph(ErrorsSchema, {
-    reducer: { schema: ErrorsSchema, fn: appendErrors },
-    default: () => [],
-  }),
+  errors: ErrorsSchema,
 });
 
 export type RunState = z.infer<typeof RunStateSchema>;
@@ -168,7 +164,8 @@ export type RunStateChannels = {
  *
  * The graph is built over these rather than over the zod schema because LangGraph re-validates
  * every node's update against a zod state schema by building a new partial schema per update,
- * which zod 4 compiles anew each time — about a tenth of a briefing's CPU. The state is
+ * which zod 4 compiles anew each time (a third of a 20-asset briefing's time when measured: 84 ms
+ * in process before, 56 ms after). The state is
  * validated where it enters (the run service parses the start input with RunStateSchema), where
  * agents produce it (each agent parses its own output) and where it is read back (stateOf).
  *

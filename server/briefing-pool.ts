@@ -53,7 +53,6 @@ export type FromWorker =
  * would copy and then serialise), with what the metrics count.
  */
 export interface BriefingText {
-  readonly runId: string;
   readonly status: Briefing["status"];
   /** Code and severity of every check that did not pass. */
   readonly failedChecks: readonly { readonly code: string; readonly severity: string }[];
@@ -64,7 +63,6 @@ export interface BriefingText {
 /** The text of a briefing (see {@link BriefingText}). */
 export function briefingText(briefing: Briefing): BriefingText {
   return {
-    runId: briefing.runId,
     status: briefing.status,
     failedChecks: briefing.checks
       .filter((c) => !c.passed)

@@ -90,7 +90,6 @@ describe("briefingText (what a worker sends back)", () => {
       narrative: undefined,
     } as unknown as Briefing;
     const text = structuredClone(briefingText(briefing));
-    expect(text.runId).toBe("r-1");
     expect(text.status).toBe("blocked");
     expect(text.failedChecks).toEqual([
       { code: "PRICE_STALE", severity: "hard" },

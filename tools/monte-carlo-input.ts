@@ -72,12 +72,13 @@ export interface MonteCarloInput {
   /** The only source of randomness; the caller seeds it (see `createRandom`). */
   readonly random: RandomSource;
   /**
-   * The normals of a one-asset simulation (portfolio mode, or one asset), drawn beforehand:
-   * exactly `oneAssetNormals(random, horizonDays, normalDraws(paths, antithetic))` of a source in
-   * the state `random` is in. The result is then the same, bit for bit, and `random` is not
-   * advanced — so simulations over one seed can share one draw.
+   * Where a one-asset simulation (portfolio mode, or one asset; others ignore it) takes its
+   * normals instead of drawing them: called once, after the input is validated, it must return
+   * exactly `oneAssetNormals(random, horizonDays, draws)` for a source in the state `random` is
+   * in. The result is then the same, bit for bit, and `random` is not advanced — so simulations
+   * over one seed can share one draw.
    */
-  readonly normals?: Float64Array;
+  readonly normalsFor?: (horizonDays: number, draws: number) => Float64Array;
 }
 
 /** Daily GBM of n assets: log returns `X = drift + F ε`, ε ~ N(0, I), `F Fᵀ = Σ / P`. */

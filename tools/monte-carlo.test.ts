@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   createLogReturnSampler,
   MONTE_CARLO_LIMITS,
+  oneAssetNormals,
   simulatePortfolio,
   type MonteCarloInput,
 } from "./monte-carlo.js";
@@ -531,5 +532,56 @@ describe("simulatePortfolio: validation", () => {
         random: createRandom(1),
       }),
     ).toThrow(expect.objectContaining({ code: "NUMERICAL" }));
+  });
+});
+
+describe("simulatePortfolio with normals drawn beforehand (normalsFor)", () => {
+  const base = {
+    expectedReturns: [0.08, 0.05],
+    covariance: [
+      [0.04, 0.01],
+      [0.01, 0.02],
+    ],
+    weights: [0.6, 0.4],
+    horizonDays: 21,
+    paths: 501,
+    initialValue: 1_000_000,
+    mode: "portfolio" as const,
+  };
+
+  it.each([false, true])(
+    "gives the result of drawing from the seed, bit for bit, without advancing random (antithetic %s)",
+    (antithetic) => {
+      const drawn = simulatePortfolio({ ...base, antithetic, random: createRandom(7) });
+      const calls: [number, number][] = [];
+      const random = createRandom(7);
+      const given = simulatePortfolio({
+        ...base,
+        antithetic,
+        random,
+        normalsFor: (horizonDays, draws) => {
+          calls.push([horizonDays, draws]);
+          return oneAssetNormals(createRandom(7), horizonDays, draws);
+        },
+      });
+      expect(given).toEqual(drawn);
+      expect(calls).toEqual([[21, antithetic ? 251 : 501]]);
+      expect(random.nextDouble()).toBe(createRandom(7).nextDouble());
+    },
+  );
+
+  it("is not asked for normals by a multi-asset simulation", () => {
+    let asked = false;
+    const r = simulatePortfolio({
+      ...base,
+      mode: "multi-asset",
+      random: createRandom(7),
+      normalsFor: () => {
+        asked = true;
+        return new Float64Array(0);
+      },
+    });
+    expect(asked).toBe(false);
+    expect(r).toEqual(simulatePortfolio({ ...base, mode: "multi-asset", random: createRandom(7) }));
   });
 });

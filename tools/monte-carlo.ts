@@ -13,7 +13,6 @@ import {
   simulateBuyAndHoldPaths,
   simulateOneAssetPaths,
 } from "./monte-carlo-paths.js";
-import { invalidInput } from "./errors.js";
 import { summarisePaths, type MonteCarloSummary } from "./monte-carlo-summary.js";
 import type { RandomSource } from "./random.js";
 
@@ -141,17 +140,12 @@ export function simulatePortfolio(input: MonteCarloInput): MonteCarloResult {
   const options = { initialValue, horizonDays, paths, antithetic, returnPaths };
   let out;
   if (model.n === 1) {
-    // One asset: its own kernel (no padding row), over the given or freshly drawn normals.
+    // One asset: its own kernel (no padding row), over normals given or drawn now.
+    const draws = normalDraws(paths, antithetic);
     const normals =
-      input.normals ?? oneAssetNormals(plan.random, horizonDays, normalDraws(paths, antithetic));
+      input.normalsFor?.(horizonDays, draws) ?? oneAssetNormals(plan.random, horizonDays, draws);
     out = simulateOneAssetPaths(normals, model, options);
   } else {
-    if (input.normals !== undefined) {
-      throw invalidInput(
-        "normals",
-        `are for a one-asset simulation; this one has ${model.n} assets`,
-      );
-    }
     out = simulateBuyAndHoldPaths(plan.random, model, weights, options);
   }
   return {
