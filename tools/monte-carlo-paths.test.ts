@@ -246,6 +246,51 @@ describe("one-asset paths from pre-drawn normals", () => {
     }
   });
 
+  it("follow the definition for an antithetic pair (−ε) without recorded paths, odd path count", () => {
+    // 5 paths: pairs (0, 1) and (2, 3) share draws 0 and 1; path 4 has draw 2 alone.
+    const days = 12;
+    const normals = oneAssetNormals(createRandom(9), days, 3);
+    const drift = model.drift[0] as number;
+    const f = model.factor[0] as number;
+    const out = simulateOneAssetPaths(normals, model, {
+      initialValue: 100,
+      horizonDays: days,
+      paths: 5,
+      antithetic: true,
+      returnPaths: false,
+    });
+    for (let p = 0; p < 5; p++) {
+      const draw = Math.floor(p / 2);
+      const sign = p % 2 === 0 ? 1 : -1;
+      const log = Float64Array.from(
+        { length: days },
+        (_, t) => drift + sign * f * (normals[draw * days + t] as number),
+      );
+      const expected = naiveValues([log], [1], 100);
+      expect(out.terminal[p]).toBeCloseTo(expected[days] as number, 9);
+      expect(out.drawdowns[p]).toBeCloseTo(naiveMaxDrawdown(expected), 12);
+    }
+  });
+
+  it.each(cases)(
+    "give the same figures, bit for bit, with or without recorded paths ($paths × $horizonDays, antithetic $antithetic)",
+    (c) => {
+      const normals = oneAssetNormals(
+        createRandom(31),
+        c.horizonDays,
+        normalDraws(c.paths, c.antithetic),
+      );
+      const run = (returnPaths: boolean) =>
+        simulateOneAssetPaths(normals, model, { initialValue: 250, returnPaths, ...c });
+      const bare = run(false);
+      const recorded = run(true);
+      const bytes = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+      expect(bytes(bare.terminal).equals(bytes(recorded.terminal))).toBe(true);
+      expect(bytes(bare.drawdowns).equals(bytes(recorded.drawdowns))).toBe(true);
+      expect(bare.valuePaths).toBeUndefined();
+    },
+  );
+
   it("refuse normals that do not fit the paths, and a model of more than one asset", () => {
     const opts = {
       initialValue: 1,
