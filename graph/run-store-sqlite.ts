@@ -110,36 +110,48 @@ export type { RunRowSql, ApprovalRowSql };
 class SqliteRunStore implements RunStore {
   readonly kind = "sqlite" as const;
   readonly #db: Database.Database;
+  /**
+   * Prepared statements by SQL text. The texts vary only with which optional filters and patch
+   * fields a call uses, so there are a few dozen at most; preparing one costs more than running it.
+   */
+  readonly #statements = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database) {
     this.#db = db;
   }
 
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   async create(run: NewRun): Promise<void> {
-    this.#db
-      .prepare(
-        `insert into runs (run_id, portfolio_id, requested_by_id, requested_by_kind, status, as_of,
+    this.#prepare(
+      `insert into runs (run_id, portfolio_id, requested_by_id, requested_by_kind, status, as_of,
            proposal_hash, created_at, expires_at, updated_at, summary)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        run.runId,
-        run.portfolioId,
-        run.requestedBy.id,
-        run.requestedBy.kind,
-        run.status,
-        run.asOf,
-        run.proposalHash,
-        run.createdAt,
-        run.expiresAt,
-        run.createdAt,
-        JSON.stringify(run.summary),
-      );
+    ).run(
+      run.runId,
+      run.portfolioId,
+      run.requestedBy.id,
+      run.requestedBy.kind,
+      run.status,
+      run.asOf,
+      run.proposalHash,
+      run.createdAt,
+      run.expiresAt,
+      run.createdAt,
+      JSON.stringify(run.summary),
+    );
     return;
   }
 
   async get(runId: string): Promise<RunRecord | null> {
-    const row = this.#db.prepare("select * from runs where run_id = ?").get(runId) as
+    const row = this.#prepare("select * from runs where run_id = ?").get(runId) as
       RunRowSql | undefined;
     return row === undefined ? null : runOf(row);
   }
@@ -165,11 +177,9 @@ class SqliteRunStore implements RunStore {
       sets.push("summary = ?");
       values.push(JSON.stringify(patch.summary));
     }
-    const info = this.#db
-      .prepare(
-        `update runs set ${sets.join(", ")} where run_id = ? and status in (${from.map(() => "?").join(", ")})`,
-      )
-      .run(...values, runId, ...from);
+    const info = this.#prepare(
+      `update runs set ${sets.join(", ")} where run_id = ? and status in (${from.map(() => "?").join(", ")})`,
+    ).run(...values, runId, ...from);
     return info.changes === 1;
   }
 
@@ -186,9 +196,9 @@ class SqliteRunStore implements RunStore {
       values.push(query.portfolioId);
     }
     const clause = where.length === 0 ? "" : `where ${where.join(" and ")}`;
-    const rows = this.#db
-      .prepare(`select * from runs ${clause} order by created_at, run_id limit ?`)
-      .all(...values, query.limit ?? LIST_RUNS_DEFAULT_LIMIT) as RunRowSql[];
+    const rows = this.#prepare(
+      `select * from runs ${clause} order by created_at, run_id limit ?`,
+    ).all(...values, query.limit ?? LIST_RUNS_DEFAULT_LIMIT) as RunRowSql[];
     return rows.map(runOf);
   }
 
@@ -203,43 +213,40 @@ class SqliteRunStore implements RunStore {
       where.push("run_id <> ?");
       values.push(query.excludeRunId);
     }
-    const row = this.#db
-      .prepare(`select count(*) as n from runs where ${where.join(" and ")}`)
-      .get(...values) as { n: number };
+    const row = this.#prepare(`select count(*) as n from runs where ${where.join(" and ")}`).get(
+      ...values,
+    ) as { n: number };
     return row.n;
   }
 
   async statusCounts(): Promise<Readonly<Record<RunStatus, number>>> {
-    const rows = this.#db
-      .prepare("select status, count(*) as n from runs group by status")
-      .all() as { status: string; n: number }[];
+    const rows = this.#prepare("select status, count(*) as n from runs group by status").all() as {
+      status: string;
+      n: number;
+    }[];
     return statusCountsOf(rows);
   }
 
   async addApproval(approval: ApprovalRow): Promise<boolean> {
-    const info = this.#db
-      .prepare(
-        `insert into approvals (run_id, actor_id, action, proposal_hash, reason, acknowledgements, at)
+    const info = this.#prepare(
+      `insert into approvals (run_id, actor_id, action, proposal_hash, reason, acknowledgements, at)
          values (?, ?, ?, ?, ?, ?, ?) on conflict (run_id, actor_id, proposal_hash) do nothing`,
-      )
-      .run(
-        approval.runId,
-        approval.actorId,
-        approval.action,
-        approval.proposalHash,
-        approval.reason,
-        JSON.stringify(approval.acknowledgements),
-        approval.at,
-      );
+    ).run(
+      approval.runId,
+      approval.actorId,
+      approval.action,
+      approval.proposalHash,
+      approval.reason,
+      JSON.stringify(approval.acknowledgements),
+      approval.at,
+    );
     return info.changes === 1;
   }
 
   async approvals(runId: string): Promise<readonly ApprovalRow[]> {
-    const rows = this.#db
-      .prepare(
-        "select run_id, actor_id, action, proposal_hash, reason, acknowledgements, at from approvals where run_id = ? order by seq",
-      )
-      .all(runId) as ApprovalRowSql[];
+    const rows = this.#prepare(
+      "select run_id, actor_id, action, proposal_hash, reason, acknowledgements, at from approvals where run_id = ? order by seq",
+    ).all(runId) as ApprovalRowSql[];
     return rows.map(approvalOf);
   }
 
