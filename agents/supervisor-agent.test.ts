@@ -171,6 +171,17 @@ describe("reviewData", () => {
     expect(review.reasons[0]).toMatch(/^STALE_PRICE: XOM/);
     expect(review.warnings[0]).toMatch(/^GAP: AAPL/);
   });
+
+  it("writes the symbol once when the finding's message already opens with it", () => {
+    const review = reviewData({
+      findings: [{ ...warning, message: "AAPL: 3 trading days missing" }],
+      blocking: false,
+    });
+    expect(review.warnings).toEqual(["GAP: AAPL: 3 trading days missing"]);
+    expect(reviewData({ findings: [warning], blocking: false }).warnings).toEqual([
+      "GAP: AAPL gap",
+    ]);
+  });
 });
 
 describe("reviewRisk", () => {

@@ -190,7 +190,10 @@ export function reviewData(input: DataReviewInput): DataReview {
     reasons.push(`DATA_ERROR: ${input.error.code} ${input.error.message}`);
   }
   for (const f of input.findings) {
-    const line = `${f.code}: ${f.symbol} ${f.message}`;
+    // Quality findings already open with their symbol ("AAPL: …"); it is not written twice.
+    const line = f.message.startsWith(`${f.symbol}: `)
+      ? `${f.code}: ${f.message}`
+      : `${f.code}: ${f.symbol} ${f.message}`;
     if (f.severity === "blocking") reasons.push(line);
     else warnings.push(line);
   }
