@@ -243,11 +243,11 @@ export const run: BenchSuite = async () => {
     );
     const note20 = describe();
     const floor = await openGraphFloor(path.join(dir, "floor"));
-    let threads = 0;
+    let passes = 0;
     const floorResult = await measure(
       group,
       `LangGraph alone: the briefing path's ${floor.nodes} nodes doing nothing (same channels, edges, interrupt, SQLite checkpointer, durability exit)`,
-      () => floor.pass(`floor-${++threads}`),
+      () => floor.pass(`floor-${++passes}`),
       { iterations: 30, warmup: 20 },
     );
     await floor.close();

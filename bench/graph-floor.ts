@@ -3,23 +3,15 @@
 // state's channels and Steward's SQLite checkpointer with durability "exit" — with nodes that do
 // nothing. What a briefing costs beyond this is Steward's own work.
 import { END, interrupt, START, StateGraph } from "@langchain/langgraph";
-import { createCheckpointer, runStateChannels, type Checkpointer } from "../graph/index.js";
+import {
+  createCheckpointer,
+  NODE_NAMES,
+  runStateChannels,
+  type Checkpointer,
+} from "../graph/index.js";
 
-/** The nodes a briefing runs up to the approval interrupt, in order (forecast ∥ risk_current). */
-const PATH = [
-  "supervisor_plan",
-  "data",
-  "supervisor_data_review",
-  "forecast",
-  "risk_current",
-  "optimizer",
-  "execution",
-  "risk_proposed",
-  "supervisor_risk_review",
-  "pre_trade_checks",
-  "supervisor_decide",
-  "approval",
-] as const;
+/** The nodes a briefing runs: the run graph's, up to and including the approval interrupt. */
+const BRIEFING_NODES = NODE_NAMES.slice(0, NODE_NAMES.indexOf("approval") + 1).length;
 
 const noop = async () => ({});
 
@@ -68,7 +60,7 @@ export async function openGraphFloor(dataDir: string): Promise<{
     .addEdge("approval", END)
     .compile({ checkpointer: checkpointer.saver });
   return {
-    nodes: PATH.length,
+    nodes: BRIEFING_NODES,
     async pass(threadId) {
       const out: Record<string, unknown> = await graph.invoke(
         { runId: threadId },

@@ -289,6 +289,17 @@ function oneAssetPath(
     else if (log - peak < worst) worst = log - peak;
     if (record !== undefined) record.push(initialValue * Math.exp(log));
   }
+  endLogPath(out, p, initialValue, log, worst);
+}
+
+/** Writes path p's terminal value `V₀ e^{L_T}` and maximum drawdown `1 − e^{worst}` (0 without one). */
+function endLogPath(
+  out: PathOutputs,
+  p: number,
+  initialValue: number,
+  log: number,
+  worst: number,
+): void {
   out.terminal[p] = initialValue * Math.exp(log);
   out.drawdowns[p] = worst < 0 ? -Math.expm1(worst) : 0;
 }
@@ -327,10 +338,8 @@ function antitheticPair(
     worstA = downA < worstA ? downA : worstA;
     worstB = downB < worstB ? downB : worstB;
   }
-  out.terminal[p] = initialValue * Math.exp(logA);
-  out.drawdowns[p] = worstA < 0 ? -Math.expm1(worstA) : 0;
-  out.terminal[p + 1] = initialValue * Math.exp(logB);
-  out.drawdowns[p + 1] = worstB < 0 ? -Math.expm1(worstB) : 0;
+  endLogPath(out, p, initialValue, logA, worstA);
+  endLogPath(out, p + 1, initialValue, logB, worstB);
 }
 
 /**
