@@ -15,7 +15,7 @@ import {
 } from "../graph/index.js";
 import { createRandom, parsePriceCsv, standardNormal, type PriceTable } from "../tools/index.js";
 import { openGraphFloor } from "./graph-floor.js";
-import { measure, type BenchResult, type BenchSuite } from "./harness.js";
+import { measure, measureAlternating, type BenchResult, type BenchSuite } from "./harness.js";
 
 const AS_OF = "2018-04-11";
 const NAV = 5_000_000;
@@ -234,23 +234,28 @@ export const run: BenchSuite = async () => {
   };
   try {
     const twenty = book20();
-    // Warm: enough runs first for the JIT to settle, as in a serving process.
-    const warm = await measure(
-      group,
-      "full briefing, 20 assets × 10 years (sample data), 10,000-path Monte Carlo, SQLite stores",
-      () => brief(twenty, { kind: "sample" }, AS_OF),
-      { iterations: 30, warmup: 20, targetMs: 300 },
-    );
-    const note20 = describe();
+    // Warm (enough runs first for the JIT to settle, as in a serving process), and LangGraph
+    // alone, timed in turn so their ratio is taken over the same stretch of the machine's time.
     const floor = await openGraphFloor(path.join(dir, "floor"));
     let passes = 0;
-    const floorResult = await measure(
-      group,
-      `LangGraph alone: the briefing path's ${floor.nodes} nodes doing nothing (same channels, edges, interrupt, SQLite checkpointer, durability exit)`,
-      () => floor.pass(`floor-${++passes}`),
+    const [warm, floorResult] = (await measureAlternating(
+      [
+        {
+          group,
+          name: "full briefing, 20 assets × 10 years (sample data), 10,000-path Monte Carlo, SQLite stores",
+          fn: () => brief(twenty, { kind: "sample" }, AS_OF),
+          options: { targetMs: 300 },
+        },
+        {
+          group,
+          name: `LangGraph alone: the briefing path's ${floor.nodes} nodes doing nothing (same channels, edges, interrupt, SQLite checkpointer, durability exit)`,
+          fn: () => floor.pass(`floor-${++passes}`),
+        },
+      ],
       { iterations: 30, warmup: 20 },
-    );
+    )) as [BenchResult, BenchResult];
     await floor.close();
+    const note20 = describe();
     const share = (100 * floorResult.medianMs) / warm.medianMs;
     results.push(
       {

@@ -33,30 +33,56 @@ export async function measure(
   fn: () => unknown,
   options: MeasureOptions = {},
 ): Promise<BenchResult> {
-  const iterations = options.iterations ?? 10;
-  const warmup = options.warmup ?? 2;
+  const [result] = await measureAlternating([{ group, name, fn, options }], options);
+  return result as BenchResult;
+}
+
+/** One case of {@link measureAlternating}. */
+export interface AlternatingCase {
+  readonly group: string;
+  readonly name: string;
+  readonly fn: () => unknown;
+  readonly options?: Pick<MeasureOptions, "targetMs" | "note">;
+}
+
+/**
+ * Times several cases call by call in turn (a, b, a, b, …) after `warmup` untimed rounds, so a
+ * ratio between them is taken over the same stretch of the machine's time rather than over two
+ * stretches that may run at different speeds. One result per case, as {@link measure} gives.
+ */
+export async function measureAlternating(
+  cases: readonly AlternatingCase[],
+  rounds: Pick<MeasureOptions, "iterations" | "warmup"> = {},
+): Promise<BenchResult[]> {
+  const iterations = rounds.iterations ?? 10;
+  const warmup = rounds.warmup ?? 2;
   let sink: unknown;
-  for (let i = 0; i < warmup; i++) sink = await fn();
-  const times: number[] = [];
+  for (let i = 0; i < warmup; i++) for (const c of cases) sink = await c.fn();
+  const times = cases.map((): number[] => []);
   for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    sink = await fn();
-    times.push(performance.now() - t0);
+    for (const [k, c] of cases.entries()) {
+      const t0 = performance.now();
+      sink = await c.fn();
+      times[k]?.push(performance.now() - t0);
+    }
   }
   if (sink === Symbol.for("never")) throw new Error("unreachable");
-  times.sort((a, b) => a - b);
-  const at = (p: number): number =>
-    times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
-  return {
-    group,
-    name,
-    iterations,
-    medianMs: at(0.5),
-    minMs: times[0] ?? 0,
-    p95Ms: at(0.95),
-    ...(options.targetMs === undefined ? {} : { targetMs: options.targetMs }),
-    ...(options.note === undefined ? {} : { note: options.note }),
-  };
+  return cases.map((c, k) => {
+    const sorted = (times[k] ?? []).sort((a, b) => a - b);
+    const at = (p: number): number =>
+      sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+    const { targetMs, note } = c.options ?? {};
+    return {
+      group: c.group,
+      name: c.name,
+      iterations,
+      medianMs: at(0.5),
+      minMs: sorted[0] ?? 0,
+      p95Ms: at(0.95),
+      ...(targetMs === undefined ? {} : { targetMs }),
+      ...(note === undefined ? {} : { note }),
+    };
+  });
 }
 
 /** A benchmark suite: bench/run.ts imports every `*.bench.ts` module's `run`. */
