@@ -24,6 +24,7 @@ import {
   SCENARIOS,
   oneAssetNormals,
   simulatePortfolio,
+  oneAssetPathProfile,
   stressedParameters,
   trackingError,
   type AssetClass,
@@ -473,6 +474,17 @@ function monteCarlo(ctx: Context, w: ResolvedWeights): RiskOutput["stress"]["mon
       ctx.memo.get(["mc-normals", mc.seed, horizonDays, draws].join("\u0000"), () =>
         oneAssetNormals(createRandom(mc.seed), horizonDays, draws),
       ),
+    // …and so does the profile of its paths, which summarises each later simulation in one pass
+    // (without a memo, building it would cost more than the walk it saves).
+    ...(ctx.memo === NO_MEMO
+      ? {}
+      : {
+          profileFor: (horizonDays, paths, antithetic, normals) =>
+            ctx.memo.get(
+              ["mc-profile", mc.seed, horizonDays, paths, antithetic].join("\u0000"),
+              () => oneAssetPathProfile(normals(), horizonDays, paths, antithetic),
+            ),
+        }),
   });
   return {
     seed: mc.seed,

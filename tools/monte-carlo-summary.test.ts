@@ -56,4 +56,22 @@ describe("summarisePaths", () => {
       expect.objectContaining({ code: "INVALID_INPUT", field: "drawdowns" }),
     );
   });
+
+  it("reads the percentiles in a given order, sorting one the values do not follow", () => {
+    // V_T = (1.5, 0.8, 1.3, 1, 1.1): the worked example above, shuffled; its ascending order.
+    const terminal = Float64Array.of(1.5, 0.8, 1.3, 1, 1.1);
+    const drawdowns = Float64Array.of(0, 0.1, 0, 0, 0.2);
+    const selected = summarisePaths(terminal, drawdowns, 1);
+    const ordered = summarisePaths(terminal, drawdowns, 1, Uint32Array.of(1, 3, 4, 2, 0));
+    expect(ordered).toEqual(selected);
+    expect(ordered.terminalValue.p5).toBeCloseTo(0.84, 15);
+    // An order the values do not follow still gives the percentiles of the values.
+    expect(summarisePaths(terminal, drawdowns, 1, Uint32Array.of(0, 1, 2, 3, 4))).toEqual(selected);
+    expect(() => summarisePaths(terminal, drawdowns, 1, Uint32Array.of(1, 3, 4, 2, 2))).toThrow(
+      expect.objectContaining({ code: "INVALID_INPUT", field: "terminalOrder" }),
+    );
+    expect(() => summarisePaths(terminal, drawdowns, 1, Uint32Array.of(1, 3))).toThrow(
+      expect.objectContaining({ field: "terminalOrder" }),
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { invalidInput, ToolError } from "./errors.js";
-import { quantilesOf, sum } from "./stats.js";
+import { quantileSorted, quantilesOf, sum } from "./stats.js";
 
 /** The statistics of a set of simulated paths (see {@link summarisePaths}). */
 export interface MonteCarloSummary {
@@ -31,7 +31,9 @@ export interface MonteCarloSummary {
  * downside terminal value"; 95% expected shortfall `mean{V_T ≤ p5}` and its loss fraction
  * `1 − ES / V₀`; drawdown mean and type-7 p95. A non-finite value (overflow) throws NUMERICAL
  * naming `expectedReturns`, so no NaN or Infinity reaches a report; no paths, or a drawdown count
- * that differs from the path count, throws INVALID_INPUT.
+ * that differs from the path count, throws INVALID_INPUT. With `terminalOrder` (path indices by
+ * ascending terminal value, e.g. a path profile's order), the percentiles are read in that order
+ * instead of selected — the same values; an order the terminal values do not follow is sorted.
  *
  * @example
  * // V₀ = 1, V_T = (0.8, 1, 1.1, 1.3, 1.5): one loss (1 is not below 1) → 0.2; mean 5.7/5 = 1.14;
@@ -43,6 +45,7 @@ export function summarisePaths(
   terminal: Float64Array,
   drawdowns: Float64Array,
   initialValue: number,
+  terminalOrder?: Uint32Array,
 ): MonteCarloSummary {
   const paths = terminal.length;
   if (paths === 0) throw invalidInput("terminal", "must hold at least one path");
@@ -64,8 +67,18 @@ export function summarisePaths(
     }
     if (v < initialValue) losses++;
   }
-  // Quantiles by selection (no sort); sums in path order (compensated).
-  const [p5, p50, p95] = quantilesOf(terminal, [0.05, 0.5, 0.95]) as [number, number, number];
+  // Quantiles by selection (no sort) or in the given order; sums in path order (compensated).
+  let p5: number, p50: number, p95: number;
+  if (terminalOrder === undefined) {
+    [p5, p50, p95] = quantilesOf(terminal, [0.05, 0.5, 0.95]) as [number, number, number];
+  } else {
+    const sorted = inOrder(terminal, terminalOrder);
+    [p5, p50, p95] = [
+      quantileSorted(sorted, 0.05),
+      quantileSorted(sorted, 0.5),
+      quantileSorted(sorted, 0.95),
+    ];
+  }
   const tail = new Float64Array(paths);
   let tailCount = 0;
   for (let p = 0; p < paths; p++) {
@@ -80,4 +93,25 @@ export function summarisePaths(
     expectedShortfall: { value: esValue, lossFraction: 1 - esValue / initialValue },
     maxDrawdown: { mean: sum(drawdowns) / paths, p95: ddP95 },
   };
+}
+
+/** `values` permuted by `order` (one index per value), sorted outright where it is not ascending. */
+function inOrder(values: Float64Array, order: Uint32Array): Float64Array {
+  if (order.length !== values.length) {
+    throw invalidInput("terminalOrder", `must have one index per path (${values.length})`);
+  }
+  const out = new Float64Array(values.length);
+  const seen = new Uint8Array(values.length);
+  let ascending = true;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    const v = values[i];
+    if (v === undefined || seen[i] === 1) {
+      throw invalidInput("terminalOrder", `must list every path once (index ${i} at ${k})`);
+    }
+    seen[i] = 1;
+    out[k] = v;
+    if (k > 0 && v < (out[k - 1] as number)) ascending = false;
+  }
+  return ascending ? out : out.sort();
 }

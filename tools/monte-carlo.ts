@@ -14,6 +14,8 @@ import {
   simulateOneAssetPaths,
 } from "./monte-carlo-paths.js";
 import { summarisePaths, type MonteCarloSummary } from "./monte-carlo-summary.js";
+import { PROFILE_MAX_DAYS, summariseOneAssetProfile } from "./monte-carlo-profile.js";
+import { invalidInput } from "./errors.js";
 import type { RandomSource } from "./random.js";
 
 export {
@@ -25,6 +27,12 @@ export {
   type MonteCarloModel,
 } from "./monte-carlo-input.js";
 export { BLOCK_ELEMENTS, normalDraws, oneAssetNormals } from "./monte-carlo-paths.js";
+export {
+  oneAssetPathProfile,
+  PROFILE_MAX_DAYS,
+  summariseOneAssetProfile,
+  type OneAssetPathProfile,
+} from "./monte-carlo-profile.js";
 export type { MonteCarloSummary } from "./monte-carlo-summary.js";
 
 export interface MonteCarloResult extends MonteCarloSummary {
@@ -138,17 +146,7 @@ export function simulatePortfolio(input: MonteCarloInput): MonteCarloResult {
     weights = Float64Array.of(1);
   }
   const options = { initialValue, horizonDays, paths, antithetic, returnPaths };
-  let out;
-  if (model.n === 1) {
-    // One asset: its own kernel (no padding row), over normals given or drawn now.
-    const draws = normalDraws(paths, antithetic);
-    const normals =
-      input.normalsFor?.(horizonDays, draws) ?? oneAssetNormals(plan.random, horizonDays, draws);
-    out = simulateOneAssetPaths(normals, model, options);
-  } else {
-    out = simulateBuyAndHoldPaths(plan.random, model, weights, options);
-  }
-  return {
+  const head = {
     model: plan.model,
     mode: plan.mode,
     paths,
@@ -157,6 +155,36 @@ export function simulatePortfolio(input: MonteCarloInput): MonteCarloResult {
     initialValue,
     antithetic,
     portfolio,
+  };
+  let out;
+  if (model.n === 1) {
+    // One asset: its own kernel (no padding row), over normals given or drawn now — or, when the
+    // caller keeps a profile of those normals, summarised from it without walking the paths.
+    const draws = normalDraws(paths, antithetic);
+    const normals = () =>
+      input.normalsFor?.(horizonDays, draws) ?? oneAssetNormals(plan.random, horizonDays, draws);
+    if (
+      input.profileFor !== undefined &&
+      !returnPaths &&
+      horizonDays <= PROFILE_MAX_DAYS &&
+      (model.factor[0] as number) >= 0
+    ) {
+      const profile = input.profileFor(horizonDays, paths, antithetic, normals);
+      if (
+        profile.horizonDays !== horizonDays ||
+        profile.paths !== paths ||
+        profile.antithetic !== antithetic
+      ) {
+        throw invalidInput("profileFor", "returned the profile of other paths");
+      }
+      return { ...head, ...summariseOneAssetProfile(profile, model, initialValue) };
+    }
+    out = simulateOneAssetPaths(normals(), model, options);
+  } else {
+    out = simulateBuyAndHoldPaths(plan.random, model, weights, options);
+  }
+  return {
+    ...head,
     ...summarisePaths(out.terminal, out.drawdowns, initialValue),
     ...(out.valuePaths === undefined ? {} : { valuePaths: out.valuePaths }),
   };
