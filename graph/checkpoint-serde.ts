@@ -14,7 +14,15 @@ import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
  */
 export class StewardCheckpointSerializer extends JsonPlusSerializer {
   protected override _dumps(obj: unknown): Uint8Array {
-    return isPlainJson(obj, 0, new Set()) ? ENCODER.encode(JSON.stringify(obj)) : super._dumps(obj);
+    // JSON.stringify first: it refuses a cycle (and a BigInt) natively, so the walk after it
+    // needs no set of the objects on its path.
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(obj);
+    } catch {
+      return super._dumps(obj);
+    }
+    return text !== undefined && isPlainJson(obj, 0) ? ENCODER.encode(text) : super._dumps(obj);
   }
 
   protected override async _loads(data: string): Promise<unknown> {
@@ -26,8 +34,12 @@ export class StewardCheckpointSerializer extends JsonPlusSerializer {
 const ENCODER = new TextEncoder();
 const MAX_DEPTH = 512;
 
-/** True when JSON.stringify and the replacer path agree on the value (see the class). */
-function isPlainJson(value: unknown, depth: number, path: Set<object>): boolean {
+/**
+ * True when JSON.stringify and the replacer path agree on the value (see the class), for a value
+ * JSON.stringify accepted (so without cycles). Walks own and inherited enumerable keys (`for…in`,
+ * no allocation): an inherited enumerable key only makes the answer more cautious.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case "string":
     case "number":
@@ -39,20 +51,18 @@ function isPlainJson(value: unknown, depth: number, path: Set<object>): boolean 
       return false; // undefined, functions, symbols, bigints
   }
   if (value === null) return true;
-  if (depth > MAX_DEPTH || path.has(value)) return false;
-  path.add(value);
-  const plain = Array.isArray(value)
-    ? Object.getPrototypeOf(value) === Array.prototype && isPlainArray(value, depth, path)
-    : isPlainObject(value) &&
-      !Object.hasOwn(value, "lg_name") &&
-      Object.values(value).every((item) => isPlainJson(item, depth + 1, path));
-  path.delete(value);
-  return plain;
-}
-
-/** Every element plain — holes included, which read as undefined (`every` would skip them). */
-function isPlainArray(value: readonly unknown[], depth: number, path: Set<object>): boolean {
-  for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1, path)) return false;
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+    // Every element plain — holes included, which read as undefined.
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key in value) {
+    if (key === "lg_name") return false;
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
   return true;
 }
 
