@@ -30,35 +30,48 @@ function fail(path: string, message: string): never {
  * same walk: keys sorted by UTF-16 code units (the default sort), primitives by JSON.stringify —
  * whose number and string forms are the ones RFC 8785 adopts — and undefined properties left out.
  */
-function walk(value: unknown, at: At, depth: number, seen: Set<object>, emit: boolean): string {
+function walk(
+  value: unknown,
+  up: At | null,
+  key: string | number,
+  depth: number,
+  seen: Set<object>,
+  emit: boolean,
+): string {
+  // The value's place is (up, key): an At is made only for a container's children, and a path
+  // only when something fails.
   switch (typeof value) {
     case "string":
-      if (LONE_SURROGATE.test(value)) fail(pathOf(at), "string contains a lone UTF-16 surrogate");
+      if (LONE_SURROGATE.test(value))
+        fail(pathOf({ up, key }), "string contains a lone UTF-16 surrogate");
       return emit ? JSON.stringify(value) : "";
     case "number":
-      if (!Number.isFinite(value)) fail(pathOf(at), `${String(value)} is not a JSON number`);
+      if (!Number.isFinite(value))
+        fail(pathOf({ up, key }), `${String(value)} is not a JSON number`);
       return emit ? JSON.stringify(value) : "";
     case "boolean":
       return emit ? (value ? "true" : "false") : "";
     case "object":
       break;
     default:
-      fail(pathOf(at), `a ${typeof value} is not a JSON value`);
+      fail(pathOf({ up, key }), `a ${typeof value} is not a JSON value`);
   }
   if (value === null) return emit ? "null" : "";
-  if (depth >= CANONICAL_MAX_DEPTH) fail(pathOf(at), `nesting deeper than ${CANONICAL_MAX_DEPTH}`);
-  if (seen.has(value)) fail(pathOf(at), "circular reference");
+  if (depth >= CANONICAL_MAX_DEPTH)
+    fail(pathOf({ up, key }), `nesting deeper than ${CANONICAL_MAX_DEPTH}`);
+  if (seen.has(value)) fail(pathOf({ up, key }), "circular reference");
   seen.add(value);
+  const here: At = { up, key };
   let out = "";
   if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) fail(pathOf(at), "not a plain array");
+    if (Object.getPrototypeOf(value) !== Array.prototype)
+      fail(pathOf({ up, key }), "not a plain array");
     out = "[";
     for (let i = 0; i < value.length; i++) {
-      const here: At = { up: at, key: i };
-      if (!(i in value)) fail(pathOf(here), "hole in a sparse array");
+      if (!(i in value)) fail(pathOf({ up: here, key: i }), "hole in a sparse array");
       const item: unknown = value[i];
-      if (item === undefined) fail(pathOf(here), "undefined is not a JSON value");
-      const text = walk(item, here, depth + 1, seen, emit);
+      if (item === undefined) fail(pathOf({ up: here, key: i }), "undefined is not a JSON value");
+      const text = walk(item, here, i, depth + 1, seen, emit);
       if (emit) out += i === 0 ? text : `,${text}`;
     }
     out += "]";
@@ -67,7 +80,7 @@ function walk(value: unknown, at: At, depth: number, seen: Set<object>, emit: bo
     if (proto !== Object.prototype && proto !== null) {
       const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
       fail(
-        pathOf(at),
+        pathOf({ up, key }),
         `a ${typeof name === "string" ? name : "non-plain"} object is not a JSON value`,
       );
     }
@@ -76,15 +89,15 @@ function walk(value: unknown, at: At, depth: number, seen: Set<object>, emit: bo
     if (emit) keys.sort();
     out = "{";
     let first = true;
-    for (const key of keys) {
-      if (LONE_SURROGATE.test(key))
-        fail(pathOf({ up: at, key }), "key contains a lone UTF-16 surrogate");
-      const item = record[key];
+    for (const k of keys) {
+      if (LONE_SURROGATE.test(k))
+        fail(pathOf({ up: here, key: k }), "key contains a lone UTF-16 surrogate");
+      const item = record[k];
       // An undefined property is an absent one (as in JSON.stringify): optional fields stay optional.
       if (item === undefined) continue;
-      const text = walk(item, { up: at, key }, depth + 1, seen, emit);
+      const text = walk(item, here, k, depth + 1, seen, emit);
       if (emit) {
-        out += `${first ? "" : ","}${JSON.stringify(key)}:${text}`;
+        out += `${first ? "" : ","}${JSON.stringify(k)}:${text}`;
         first = false;
       }
     }
@@ -104,7 +117,7 @@ function walk(value: unknown, at: At, depth: number, seen: Set<object>, emit: bo
  * assertJsonValue({ a: [1, Number.NaN] }, "payload"); // throws "payload.a[1]: NaN is not a JSON number"
  */
 export function assertJsonValue(value: unknown, path = "$"): asserts value is JsonValue {
-  walk(value, { up: null, key: path }, 0, new Set(), false);
+  walk(value, null, path, 0, new Set(), false);
 }
 
 /**
@@ -117,7 +130,7 @@ export function assertJsonValue(value: unknown, path = "$"): asserts value is Js
  * canonicalJson({ b: [1e21, -0, 4.5], a: "€" }); // '{"a":"€","b":[1e+21,0,4.5]}'
  */
 export function canonicalJson(value: unknown, path = "$"): string {
-  return walk(value, { up: null, key: path }, 0, new Set(), true);
+  return walk(value, null, path, 0, new Set(), true);
 }
 
 /**
