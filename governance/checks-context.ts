@@ -268,7 +268,11 @@ export interface ResultSpec {
 
 /**
  * Builds a result in NautilusTrader's style: `CODE: k=v, k=v` on failure, `CODE: ok, k=v` on a
- * pass. Non-finite numbers in context become null; undefined entries are dropped.
+ * pass. Non-finite numbers in context become null; undefined entries are dropped. A result that
+ * did not pass carries its limit's governance record (name, owner, rationale, review date: whom to
+ * ask and why the limit exists — it stays on a failure an override later turns into a pass); a
+ * passing one shows the value it was held to in its context, and the run's policy version names
+ * the limit set, so the record is not repeated on each of a proposal's hundreds of passes.
  */
 export function result(view: CheckView, spec: ResultSpec): CheckResult {
   const context: Record<string, CheckValue> = {};
@@ -284,7 +288,7 @@ export function result(view: CheckView, spec: ResultSpec): CheckResult {
     context,
   };
   if (spec.symbol !== undefined) out.symbol = spec.symbol;
-  if (spec.limit !== undefined) out.limit = limitRef(view.policy, spec.limit);
+  if (spec.limit !== undefined && !spec.passed) out.limit = limitRef(view.policy, spec.limit);
   return out;
 }
 

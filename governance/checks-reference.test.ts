@@ -192,6 +192,12 @@ describe("PRICE_STALE", () => {
     expect(messagesOf(baseContext({ latestPrices }), "PRICE_STALE")[0]).toBe(
       "PRICE_STALE: ok, date=2018-04-06, asOf=2018-04-11, ageWeekdays=3, max=3",
     );
+    // A pass shows the value it was held to (max=3); the limit's owner and rationale come with
+    // failures only (the denial above carries them).
+    const [pass] = resultsOf(baseContext({ latestPrices }), "PRICE_STALE");
+    expect(pass?.passed).toBe(true);
+    expect(pass?.context.max).toBe(3);
+    expect(pass).not.toHaveProperty("limit");
   });
 
   it("denies when there is no usable price at all (fail closed)", () => {
