@@ -1,44 +1,8 @@
-import type { DailyModel } from "./monte-carlo-input.js";
+import type { DailyModel, OneAssetPathProfile } from "./monte-carlo-input.js";
 import { normalDraws } from "./monte-carlo-paths.js";
 import { summarisePaths, type MonteCarloSummary } from "./monte-carlo-summary.js";
 import { invalidInput } from "./errors.js";
 import { assertPositiveInteger } from "./validate.js";
-
-/**
- * A one-asset simulation summarised from its normals once, for any drift and factor.
- *
- * A one-asset path (portfolio mode) is `L_t = d·t + f·S_t` in log space, with `S_t = Σ_{u≤t} ε_u`
- * its cumulative shocks (`−ε` for an antithetic twin), drift d and factor f ≥ 0. Both figures a
- * summary reads from a path depend on the normals only through a few numbers:
- * - the terminal value `V₀ e^{d·T + f·S_T}` through `S_T`, and it is increasing in `S_T`: the
- *   paths' order by terminal value is their order by `S_T`, the same for every d and f ≥ 0, so the
- *   percentiles need no selection;
- * - the log of the worst drawdown, `min_{s<t} (L_t − L_s)` (L₀ = 0 the first peak), is
- *   `min(0, min_{1≤ℓ≤T} (d·ℓ − f·D_ℓ))` with `D_ℓ = max_s (S_s − S_{s+ℓ})` the path's largest drop
- *   over ℓ days. For f > 0 that is `f · min_ℓ ((d/f)·ℓ − D_ℓ)`, a linear function of the point
- *   (ℓ, D_ℓ) minimised over the points, so a minimiser is a vertex of their upper convex hull; for
- *   f = 0 it is ℓ = T or none, the last vertex. Only the hull's vertices are kept (typically a
- *   handful of the T lags).
- *
- * So a simulation over shared normals (one seed) costs one exponential and a few multiply-adds per
- * path instead of a walk over every day, and the same value as that walk up to rounding (the walk
- * accumulates `d + f·ε` day by day; here `d·ℓ` and `f·D_ℓ` are formed once — about 1e-15 relative).
- */
-export interface OneAssetPathProfile {
-  readonly horizonDays: number;
-  readonly paths: number;
-  readonly antithetic: boolean;
-  /** `S_T` of every path. */
-  readonly sums: Float64Array;
-  /** Path indices by ascending `S_T` (ties by index): their order by terminal value. */
-  readonly order: Uint32Array;
-  /** Path p's hull vertices with ℓ ≥ 1 are entries `hullStart[p] … hullStart[p + 1] − 1`. */
-  readonly hullStart: Uint32Array;
-  /** ℓ of each vertex. */
-  readonly hullLag: Float64Array;
-  /** `D_ℓ` of each vertex. */
-  readonly hullDrop: Float64Array;
-}
 
 /**
  * The longest horizon a profile is built for: building costs `T(T + 1)/2` differences per path

@@ -25,13 +25,13 @@ export {
   type MonteCarloInput,
   type MonteCarloMode,
   type MonteCarloModel,
+  type OneAssetPathProfile,
 } from "./monte-carlo-input.js";
 export { BLOCK_ELEMENTS, normalDraws, oneAssetNormals } from "./monte-carlo-paths.js";
 export {
   oneAssetPathProfile,
   PROFILE_MAX_DAYS,
   summariseOneAssetProfile,
-  type OneAssetPathProfile,
 } from "./monte-carlo-profile.js";
 export type { MonteCarloSummary } from "./monte-carlo-summary.js";
 
