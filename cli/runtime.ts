@@ -31,6 +31,7 @@ export async function openCliRuntime(
     ...(config.auditSigningKeyPem === undefined
       ? {}
       : { auditSigningKeyPem: config.auditSigningKeyPem }),
+    ...(config.policyDir === undefined ? {} : { policyDir: config.policyDir }),
   });
   const key = runtime.createdSigningKey;
   if (key !== null) {

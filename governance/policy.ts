@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
-import { invalidInput, type AssetClass } from "../tools/index.js";
+import { invalidInput, ToolError, type AssetClass } from "../tools/index.js";
 import { isUnknownField, issueField } from "./issue-field.js";
 import { AssetClassSchema, SymbolSchema } from "./portfolio.js";
 import { sha256Canonical } from "./proposal.js";
@@ -233,6 +234,47 @@ export function loadBundledPolicy(id = "default"): Policy {
   const policy = loadPolicy(JSON.parse(text) as unknown);
   if (policy.id !== id) throw invalidInput("policy.id", `must be "${id}" (the file name)`);
   return policy;
+}
+
+/**
+ * A firm's own policies: every `<id>.json` in `dir`, each validated as {@link loadPolicy} does and
+ * named by its id (a slug). Read once, at start, so a bad file stops the start with the file and
+ * field at fault rather than failing briefings later. Throws a ToolError naming the file.
+ *
+ * @example loadPolicyDir("/etc/steward/policies").get("desk-a")?.limits.MAX_TURNOVER.value
+ */
+export function loadPolicyDir(dir: string): Map<string, Policy> {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  } catch {
+    throw invalidInput("policyDir", `cannot read the policy directory ${dir}`);
+  }
+  const policies = new Map<string, Policy>();
+  for (const file of files.sort()) {
+    const id = file.slice(0, -".json".length);
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(id)) {
+      throw invalidInput(file, "a policy file is named <id>.json with a slug id");
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as unknown;
+    } catch {
+      throw invalidInput(file, "is not readable JSON");
+    }
+    let policy: Policy;
+    try {
+      policy = loadPolicy(json);
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      const detail = error.message.slice(error.field.length + 2);
+      throw invalidInput(`${file}: ${error.field}`, detail);
+    }
+    if (policy.id !== id)
+      throw invalidInput(`${file}: policy.id`, `must be "${id}" (the file name)`);
+    policies.set(id, policy);
+  }
+  return policies;
 }
 
 /** The limit's governance metadata (for check results). */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { openAuditStore, type AuditStore } from "../audit/index.js";
-import { loadBundledPolicy, type Policy } from "../governance/index.js";
+import { loadBundledPolicy, loadPolicyDir, type Policy } from "../governance/index.js";
 import { createCheckpointer, type Checkpointer } from "./checkpointer.js";
 import { openPortfolioStore, openRunStore } from "./open-run-store.js";
 import type { PortfolioStore } from "./portfolio-store.js";
@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   readonly monteCarloPaths?: number;
   /** Immutable market-data answers shared between runs (default 32; 0 = fetch every run). */
   readonly analysisCacheSize?: number;
+  /** The firm's own policies (`<id>.json`, see loadPolicyDir); an id found here wins over a bundled one. */
+  readonly policyDir?: string;
 }
 
 /** The opened stores and the run service over them. */
@@ -47,10 +49,13 @@ export interface Runtime {
 /**
  * Opens the audit store, the run store, the portfolio store and the LangGraph checkpointer
  * (SQLite under `dataDir`, or PostgreSQL with `databaseUrl`) and builds the run service over them
- * — what `steward brief`, `approve`, `reject` and `serve` share. Policies are the bundled ones,
- * loaded once per id. When one store fails to open, the ones already open are closed again.
+ * — what `steward brief`, `approve`, `reject` and `serve` share. Policies are those of
+ * `policyDir` (read at start) and, for other ids, the bundled ones, loaded once per id. When one store fails to open, the ones already open are closed again.
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  // The firm's policies first: a bad file stops the start before any store is opened.
+  const own =
+    options.policyDir === undefined ? new Map<string, Policy>() : loadPolicyDir(options.policyDir);
   const db = options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl };
   const opened = await openAuditStore({
     dataDir: options.dataDir,
@@ -75,7 +80,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const runStore = await track(openRunStore({ dataDir: options.dataDir, ...db }));
   const portfolioStore = await track(openPortfolioStore({ dataDir: options.dataDir, ...db }));
   const checkpointer = await track(createCheckpointer({ dataDir: options.dataDir, ...db }));
-  const policies = new Map<string, Policy>();
+  const policies = new Map<string, Policy>(own);
   const policyFor = (id: string): Policy => {
     let policy = policies.get(id);
     if (policy === undefined) {

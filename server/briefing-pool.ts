@@ -26,6 +26,7 @@ export interface PoolRuntimeOptions {
   readonly cwd: string;
   readonly stewardVersion: string;
   readonly monteCarloPaths?: number;
+  readonly policyDir?: string;
 }
 
 /** Server thread → worker. */

@@ -28,6 +28,7 @@ const ConfigSchema = z.object({
     .regex(/^(sample|simulated|yahoo|csv:.+)$/, "must be sample, simulated, yahoo or csv:<dir>")
     .default("sample"),
   STEWARD_USERS_FILE: z.string().min(1).optional(),
+  STEWARD_POLICY_DIR: z.string().min(1).optional(),
   STEWARD_JWT_SECRET: z
     .string()
     .min(32, "must be at least 32 characters (HS256 needs a 256-bit secret)")
@@ -84,6 +85,8 @@ export interface Config {
    * acts as a supervisor.
    */
   readonly usersFile: string | undefined;
+  /** The firm's own policies (`<id>.json` each); ids not found there are the bundled ones. */
+  readonly policyDir: string | undefined;
   /**
    * HS256 secret (at least 32 characters) that API bearer tokens are signed with. Unset with no
    * `jwksUrl`: a development secret in `<dataDir>/jwt-secret` (refused when `nodeEnv` is
@@ -161,6 +164,8 @@ export function loadConfig(
     marketData: c.STEWARD_MARKET_DATA,
     usersFile:
       c.STEWARD_USERS_FILE === undefined ? undefined : path.resolve(cwd, c.STEWARD_USERS_FILE),
+    policyDir:
+      c.STEWARD_POLICY_DIR === undefined ? undefined : path.resolve(cwd, c.STEWARD_POLICY_DIR),
     jwtSecret: c.STEWARD_JWT_SECRET,
     jwksUrl: c.STEWARD_JWKS_URL,
     jwtIssuer: c.STEWARD_JWT_ISSUER,

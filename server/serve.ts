@@ -53,6 +53,7 @@ export async function startServer(
     ...(config.auditSigningKeyPem === undefined
       ? {}
       : { auditSigningKeyPem: config.auditSigningKeyPem }),
+    ...(config.policyDir === undefined ? {} : { policyDir: config.policyDir }),
   };
   const runtime = await openRuntime({ ...runtimeOptions, clock });
   if (runtime.createdSigningKey !== null) {
