@@ -47,8 +47,12 @@ export async function writeCheckpointFile(dir: string, checkpoint: Checkpoint): 
   const target = path.join(dir, name);
   const temp = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
-    const handle = await open(temp, "wx", 0o644);
+    // The directory exists after the first write; it is made (again) only when it does not.
+    const handle = await open(temp, "wx", 0o644).catch(async (error: unknown) => {
+      if ((error as { code?: unknown }).code !== "ENOENT") throw error;
+      await mkdir(dir, { recursive: true });
+      return open(temp, "wx", 0o644);
+    });
     try {
       await handle.writeFile(`${checkpointText(checkpoint)}\n`, "utf8");
       await handle.sync();

@@ -140,10 +140,15 @@ export function summariseOneAssetProfile(
   const growth = d * horizonDays;
   for (let p = 0; p < paths; p++) {
     terminal[p] = initialValue * Math.exp(growth + f * (sums[p] as number));
+    // Along the hull's vertices (ℓ rising, slopes of D falling) d·ℓ − f·D_ℓ is convex: once it
+    // rises it keeps rising, so the walk stops there.
     let worst = 0;
+    let previous = 0;
     const end = hullStart[p + 1] as number;
     for (let k = hullStart[p] as number; k < end; k++) {
       const v = d * (hullLag[k] as number) - f * (hullDrop[k] as number);
+      if (v > previous) break;
+      previous = v;
       if (v < worst) worst = v;
     }
     drawdowns[p] = worst < 0 ? -Math.expm1(worst) : 0;
