@@ -5,9 +5,9 @@ import { invalidInput } from "./errors.js";
 import { assertPositiveInteger } from "./validate.js";
 
 /**
- * The longest horizon a profile is built for: building costs `T(T + 1)/2` differences per path
- * (once per seed), walking costs T steps per simulation, so past a quarter of trading days the
- * walk is the better deal.
+ * The longest horizon a profile is built for (a quarter of trading days). Building costs
+ * `T(T + 1)/2` differences per path, once per seed — about T/2 walks of T steps — so at 63 days a
+ * seed needs some 30 simulations to repay it; longer horizons walk.
  */
 export const PROFILE_MAX_DAYS = 63;
 
