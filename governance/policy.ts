@@ -157,8 +157,11 @@ export const DataQualityPolicySchema = z.strictObject({
   outlierSigmas: z.number().finite().gt(0).optional(),
 });
 
+/** A policy id: a lowercase slug, also the name of its file (`<id>.json`). */
+const POLICY_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 export const PolicySchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a lowercase slug (a-z, 0-9, -)"),
+  id: z.string().regex(POLICY_ID, "must be a lowercase slug (a-z, 0-9, -)"),
   version: z
     .string()
     .refine(
@@ -224,15 +227,19 @@ export function policyVersion(policy: Policy): string {
  * @example loadBundledPolicy().id // "default"
  */
 export function loadBundledPolicy(id = "default"): Policy {
-  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(id)) throw invalidInput("policyId", "must be a slug");
+  if (!POLICY_ID.test(id)) throw invalidInput("policyId", "must be a slug");
   let text: string;
   try {
     text = readFileSync(new URL(`./policies/${id}.json`, import.meta.url), "utf8");
   } catch {
     throw invalidInput("policyId", `no bundled policy "${id}"`);
   }
-  const policy = loadPolicy(JSON.parse(text) as unknown);
-  if (policy.id !== id) throw invalidInput("policy.id", `must be "${id}" (the file name)`);
+  return namedAfterFile(loadPolicy(JSON.parse(text) as unknown), id, "policy.id");
+}
+
+/** The policy, when its id is the name of the file it came from (`field` names the id otherwise). */
+function namedAfterFile(policy: Policy, id: string, field: string): Policy {
+  if (policy.id !== id) throw invalidInput(field, `must be "${id}" (the file name)`);
   return policy;
 }
 
@@ -253,7 +260,7 @@ export function loadPolicyDir(dir: string): Map<string, Policy> {
   const policies = new Map<string, Policy>();
   for (const file of files.sort()) {
     const id = file.slice(0, -".json".length);
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(id)) {
+    if (!POLICY_ID.test(id)) {
       throw invalidInput(file, "a policy file is named <id>.json with a slug id");
     }
     let json: unknown;
@@ -270,9 +277,7 @@ export function loadPolicyDir(dir: string): Map<string, Policy> {
       const detail = error.message.slice(error.field.length + 2);
       throw invalidInput(`${file}: ${error.field}`, detail);
     }
-    if (policy.id !== id)
-      throw invalidInput(`${file}: policy.id`, `must be "${id}" (the file name)`);
-    policies.set(id, policy);
+    policies.set(id, namedAfterFile(policy, id, `${file}: policy.id`));
   }
   return policies;
 }

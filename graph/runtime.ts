@@ -50,7 +50,8 @@ export interface Runtime {
  * Opens the audit store, the run store, the portfolio store and the LangGraph checkpointer
  * (SQLite under `dataDir`, or PostgreSQL with `databaseUrl`) and builds the run service over them
  * — what `steward brief`, `approve`, `reject` and `serve` share. Policies are those of
- * `policyDir` (read at start) and, for other ids, the bundled ones, loaded once per id. When one store fails to open, the ones already open are closed again.
+ * `policyDir` (read at start) and, for other ids, the bundled ones, loaded once per id. When one
+ * store fails to open, the ones already open are closed again.
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The firm's policies first: a bad file stops the start before any store is opened.
