@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import type { AuditBackend, ChainHead } from "./backend.js";
 import {
   checkpointBody,
@@ -140,8 +141,8 @@ class AuditLog implements AuditStore {
   private readonly every: number;
   private readonly lock = new Lock();
   private tracker: Tracker = freshTracker();
-  /** Trusted public keys by keyId. */
-  private readonly keys = new Map<string, string>();
+  /** Trusted public keys by keyId, parsed (a checkpoint's signature is checked without re-reading PEM). */
+  private readonly keys = new Map<string, KeyObject>();
 
   constructor(
     private readonly backend: AuditBackend,
@@ -157,7 +158,7 @@ class AuditLog implements AuditStore {
     this.publicKeys = [options.signer.publicKeyPem, ...(options.trustedPublicKeys ?? [])];
     // Parsed here, once: a bad key fails construction, and the map serves every checkpoint.
     for (const pem of this.publicKeys)
-      for (const info of parsePublicKeys(pem)) this.keys.set(info.keyId, info.pem);
+      for (const info of parsePublicKeys(pem)) this.keys.set(info.keyId, info.key);
   }
 
   append(event: AuditEventInput): Promise<AppendResult>;
@@ -333,7 +334,7 @@ class AuditLog implements AuditStore {
         signature: this.options.signer.sign(checkpointBody(body)),
       };
       // The copy outside the database first: if the insert then fails, verify reports the gap.
-      await writeCheckpointFile(this.options.checkpointDir, checkpoint);
+      writeCheckpointFile(this.options.checkpointDir, checkpoint);
       await this.backend.insertCheckpoint(checkpoint);
       return checkpoint;
     });

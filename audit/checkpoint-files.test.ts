@@ -51,7 +51,7 @@ describe("checkpoint files", () => {
     const later = checkpoint(20, "2024-01-02T10:00:00.001Z");
     const sameTime = checkpoint(20, "2024-01-02T10:00:00.001Z", "run-at-rest:released");
     const earlier = checkpoint(9, "2024-01-03T00:00:00.000Z");
-    for (const cp of [later, earlier, sameTime]) await writeCheckpointFile(target, cp);
+    for (const cp of [later, earlier, sameTime]) writeCheckpointFile(target, cp);
     const names = await readdir(target);
     expect(names.length).toBe(3);
     expect(names.every((n) => n.startsWith("checkpoint-") && n.endsWith(".json"))).toBe(true);
@@ -73,7 +73,7 @@ describe("checkpoint files", () => {
   });
 
   it("reports unreadable files: leniently as problems, strictly as an error", async () => {
-    await writeCheckpointFile(dir, checkpoint(3, "2024-01-02T10:00:00.000Z"));
+    writeCheckpointFile(dir, checkpoint(3, "2024-01-02T10:00:00.000Z"));
     await writeFile(path.join(dir, "checkpoint-garbage.json"), "{not json");
     await writeFile(
       path.join(dir, "checkpoint-wrong.json"),

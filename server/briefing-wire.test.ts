@@ -78,7 +78,7 @@ describe("a briefing's failure crossing from a worker to the server thread", () 
 });
 
 describe("briefingText (what a worker sends back)", () => {
-  it("carries the briefing's JSON text, its status and the failed checks' codes for the metrics", () => {
+  it("carries the briefing's JSON as UTF-8 bytes (transferable), its status and the failed checks' codes for the metrics", () => {
     const briefing = {
       runId: "r-1",
       status: "blocked",
@@ -89,13 +89,17 @@ describe("briefingText (what a worker sends back)", () => {
       ],
       narrative: undefined,
     } as unknown as Briefing;
-    const text = structuredClone(briefingText(briefing));
+    const sent = briefingText(briefing);
+    // As a worker posts it: the bytes' buffer transferred, so the sender's copy is emptied.
+    const text = structuredClone(sent, { transfer: [sent.body.buffer] });
+    expect(sent.body.byteLength).toBe(0);
+    const json = new TextDecoder().decode(text.body);
     expect(text.status).toBe("blocked");
     expect(text.failedChecks).toEqual([
       { code: "PRICE_STALE", severity: "hard" },
       { code: "CASH_BUFFER", severity: "soft" },
     ]);
-    expect(JSON.parse(text.json)).toEqual(JSON.parse(JSON.stringify(briefing)));
-    expect(text.json).not.toContain("narrative");
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(briefing)));
+    expect(json).not.toContain("narrative");
   });
 });

@@ -13,7 +13,8 @@ import {
 
 const port = parentPort;
 if (port === null) throw new Error("briefing-worker.ts runs only as a worker thread");
-const post = (message: FromWorker) => port.postMessage(message);
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []) =>
+  port.postMessage(message, transfer);
 
 const options = workerData as PoolRuntimeOptions;
 const opening = openRuntime({ ...options, clock: () => new Date() });
@@ -35,7 +36,9 @@ port.on("message", (message: ToWorker) => {
       ? { ...request, onProgress: (p) => post({ type: "progress", id, progress: p }) }
       : request;
     try {
-      post({ type: "done", id, result: briefingText(await runtime.runService.start(start)) });
+      const result = briefingText(await runtime.runService.start(start));
+      // The bytes' buffer moves to the server thread (TextEncoder gives each its own buffer).
+      post({ type: "done", id, result }, [result.body.buffer]);
     } catch (error) {
       post({ type: "failed", id, error: toWire(error) });
     }

@@ -294,7 +294,7 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
             });
           });
           count(briefing);
-          await stream.writeSSE({ event: "briefing", data: briefing.json });
+          await stream.writeSSE({ event: "briefing", data: new TextDecoder().decode(briefing.body) });
         } catch (error) {
           const api = apiErrorOf(error);
           ctx.deps.logger.error("streamed briefing failed", {
@@ -317,8 +317,8 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
     try {
       const briefing = await start();
       count(briefing);
-      // The briefing's JSON as written where it was built (the text c.json would write).
-      return c.body(briefing.json, 201, { "content-type": "application/json" }) as never;
+      // The briefing's JSON bytes as encoded where it was built (the text c.json would write).
+      return c.body(briefing.body, 201, { "content-type": "application/json" }) as never;
     } finally {
       release();
     }

@@ -100,7 +100,7 @@ async function plantCheckpoint(a: Attacker, f: AuditFixture, cp: Checkpoint): Pr
       body,
     ],
   );
-  await writeCheckpointFile(f.checkpointDir, cp);
+  writeCheckpointFile(f.checkpointDir, cp);
 }
 
 /** Every event by alice rewritten as mallory's (bytes, event column, actor column), then every hash recomputed. */
