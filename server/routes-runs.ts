@@ -294,7 +294,10 @@ export function registerRunRoutes(app: StewardApp, ctx: AppContext): void {
             });
           });
           count(briefing);
-          await stream.writeSSE({ event: "briefing", data: new TextDecoder().decode(briefing.body) });
+          await stream.writeSSE({
+            event: "briefing",
+            data: new TextDecoder().decode(briefing.body),
+          });
         } catch (error) {
           const api = apiErrorOf(error);
           ctx.deps.logger.error("streamed briefing failed", {
