@@ -114,12 +114,23 @@ const WORKER_URL = new URL(
 );
 
 /**
+ * A briefing worker's young generation: 64 MB semi-spaces instead of V8's 16 MB. A briefing
+ * allocates ~7.5 MB, most of it dead by the end of the run, but what is still in flight (the run's
+ * state, its check results) is copied by every scavenge it lives through: with 16 MB a scavenge
+ * came every ~2 briefings, with 64 MB every ~8, and their total pause fell by a quarter (a warm
+ * 20-asset briefing loop under `--trace-gc`: 754 → 560 ms over 400 briefings). The cost is up to
+ * 128 MB of new space per worker.
+ */
+const BRIEFING_HEAP = { maxYoungGenerationSizeMb: 192 } as const;
+
+/**
  * Steward runs from its TypeScript sources, and tsx's `--import` hook registers itself in the main
  * thread only: a worker registers tsx's loader itself (its ESM API) before importing the worker
  * module. Compiled JavaScript would be started directly.
  */
 function newWorker(runtime: PoolRuntimeOptions): Worker {
-  if (!WORKER_URL.pathname.endsWith(".ts")) return new Worker(WORKER_URL, { workerData: runtime });
+  const options = { workerData: runtime, resourceLimits: BRIEFING_HEAP };
+  if (!WORKER_URL.pathname.endsWith(".ts")) return new Worker(WORKER_URL, options);
   // The package's ESM build of the API (resolved through its CommonJS entry, which sits beside it).
   const tsxApi = pathToFileURL(
     createRequire(import.meta.url)
@@ -127,7 +138,7 @@ function newWorker(runtime: PoolRuntimeOptions): Worker {
       .replace(/\.cjs$/, ".mjs"),
   ).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: runtime });
+  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 function spawn(runtime: PoolRuntimeOptions): { worker: Worker; ready: Promise<void> } {
