@@ -68,6 +68,24 @@ describe("checkpoint files", () => {
     expect(JSON.parse(text)).toEqual(later);
   });
 
+  it("refuses with CHECKPOINT_FILE, naming the file, when the directory cannot be written", async () => {
+    // A regular file where the checkpoint directory should be: neither open nor mkdir can succeed.
+    const blocked = path.join(dir, "not-a-directory");
+    await writeFile(blocked, "x");
+    const cp = checkpoint(5, "2024-01-02T10:00:00.000Z");
+    let caught: unknown;
+    try {
+      writeCheckpointFile(path.join(blocked, "checkpoints"), cp);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({
+      code: "CHECKPOINT_FILE",
+      field: path.join(blocked, "checkpoints", checkpointFileName(cp)),
+    });
+    expect(await readdir(dir)).toEqual(["not-a-directory"]);
+  });
+
   it("treats a missing directory as holding no checkpoints", async () => {
     expect(await readCheckpointFiles(path.join(dir, "absent"))).toEqual([]);
   });
