@@ -168,7 +168,10 @@ export const DataReviewSchema = z.object({
   halt: z.boolean(),
   /** Why the run halts (empty when it does not). */
   reasons: z.array(z.string()),
-  /** Non-blocking findings, carried into the briefing. */
+  /**
+   * Non-blocking findings as lines (`CODE: SYMBOL message`), kept in the run's state and in its
+   * `data.reviewed` audit event (the briefing lists the findings themselves under `data`).
+   */
   warnings: z.array(z.string()),
   recommendedBy: RecommendedBySchema,
 });
