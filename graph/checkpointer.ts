@@ -119,8 +119,6 @@ export async function createCheckpointer(options: CheckpointerOptions): Promise<
   const file = path.join(options.dataDir, CHECKPOINTS_FILE);
   const saver = new SqliteSaver(new Database(file), new StewardCheckpointSerializer());
   saver.db.pragma("journal_mode = WAL");
-  // Explicit, as in the run store: unset, a WAL commit is not synced (see run-store-sqlite.ts).
-  saver.db.pragma("synchronous = FULL");
   saver.db.pragma("busy_timeout = 5000");
   return {
     kind: "sqlite",

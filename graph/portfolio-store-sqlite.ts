@@ -157,8 +157,6 @@ export function openSqlitePortfolioStore(file: string): PortfolioStore {
   const db = new Database(file);
   try {
     db.pragma("journal_mode = WAL");
-    // Explicit, as in the run store: unset, a WAL commit is not synced (see run-store-sqlite.ts).
-    db.pragma("synchronous = FULL");
     db.pragma("busy_timeout = 5000");
     db.exec(SCHEMA);
   } catch (error) {

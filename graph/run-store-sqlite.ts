@@ -267,10 +267,6 @@ export function openSqliteRunStore(file: string): RunStore {
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
-  // Set explicitly, as the audit store does: left unset, better-sqlite3's build commits a WAL
-  // database without syncing it (NORMAL), though the pragma still reads back FULL. An approval or
-  // a release acknowledged to its caller must survive a power cut, like its audit events.
-  db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
   db.exec(SCHEMA);
