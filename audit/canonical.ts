@@ -64,8 +64,7 @@ function walk(
   const here: At = { up, key };
   let out = "";
   if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype)
-      fail(pathOf({ up, key }), "not a plain array");
+    if (Object.getPrototypeOf(value) !== Array.prototype) fail(pathOf(here), "not a plain array");
     out = "[";
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) fail(pathOf({ up: here, key: i }), "hole in a sparse array");
@@ -80,7 +79,7 @@ function walk(
     if (proto !== Object.prototype && proto !== null) {
       const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
       fail(
-        pathOf({ up, key }),
+        pathOf(here),
         `a ${typeof name === "string" ? name : "non-plain"} object is not a JSON value`,
       );
     }

@@ -274,8 +274,7 @@ export function loadPolicyDir(dir: string): Map<string, Policy> {
       policy = loadPolicy(json);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
-      const detail = error.message.slice(error.field.length + 2);
-      throw invalidInput(`${file}: ${error.field}`, detail);
+      throw invalidInput(`${file}: ${error.field}`, error.detail);
     }
     policies.set(id, namedAfterFile(policy, id, `${file}: policy.id`));
   }

@@ -39,11 +39,7 @@ export type WireError =
 
 export function toWire(error: unknown): WireError {
   if (isToolError(error)) {
-    const prefix = `${error.field}: `;
-    const message = error.message.startsWith(prefix)
-      ? error.message.slice(prefix.length)
-      : error.message;
-    return { kind: "tool", code: error.code, field: error.field, message };
+    return { kind: "tool", code: error.code, field: error.field, message: error.detail };
   }
   if (isRunServiceError(error)) {
     return {

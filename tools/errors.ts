@@ -12,12 +12,15 @@ export class ToolError extends Error {
   readonly code: ToolErrorCode;
   /** Path of the offending input, e.g. `prices.AAPL[3]` or `targetWeights`. */
   readonly field: string;
+  /** What is wrong with it, without the field (`message` is `<field>: <detail>`). */
+  readonly detail: string;
 
-  constructor(code: ToolErrorCode, field: string, message: string) {
-    super(`${field}: ${message}`);
+  constructor(code: ToolErrorCode, field: string, detail: string) {
+    super(`${field}: ${detail}`);
     this.name = "ToolError";
     this.code = code;
     this.field = field;
+    this.detail = detail;
   }
 }
 

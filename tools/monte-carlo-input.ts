@@ -81,10 +81,11 @@ export interface MonteCarloInput {
   readonly normalsFor?: (horizonDays: number, draws: number) => Float64Array;
   /**
    * Where a one-asset simulation that returns no paths, over at most `PROFILE_MAX_DAYS` days,
-   * takes the profile of its paths (`oneAssetPathProfile` (monte-carlo-profile.ts) of the normals `normals()` gives — drawn
-   * or from normalsFor — for these horizonDays, paths and antithetic) instead of walking them: a
-   * caller that memoises it per seed summarises every later simulation over that seed in one pass
-   * over the paths. The summary equals the walk's up to rounding (about 1e-15 relative).
+   * takes the profile of its paths instead of walking them: `oneAssetPathProfile`
+   * (monte-carlo-profile.ts) of the normals `normals()` gives (from normalsFor, or drawn), for
+   * these horizonDays, paths and antithetic. A caller that memoises it per seed summarises every
+   * later simulation over that seed in one pass over the paths. The summary equals the walk's up
+   * to rounding (about 1e-15 relative).
    */
   readonly profileFor?: (
     horizonDays: number,
