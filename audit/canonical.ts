@@ -4,7 +4,6 @@ import type { JsonValue } from "./types.js";
 /** Deeper nesting than this is refused: audit events are shallow, and the serialiser recurses. */
 export const CANONICAL_MAX_DEPTH = 64;
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Where a value sits, rendered to a path only when something there fails. */
@@ -25,6 +24,12 @@ function fail(path: string, message: string): never {
   throw new AuditError("NOT_JSON", message, path);
 }
 
+/** True when the keys are already in code-unit order (then sorting them would only copy them). */
+function ascending(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return false;
+  return true;
+}
+
 /**
  * Checks a value is JSON (see assertJsonValue) and, with `emit`, returns its RFC 8785 text in the
  * same walk: keys sorted by UTF-16 code units (the default sort), primitives by JSON.stringify —
@@ -42,7 +47,8 @@ function walk(
   // only when something fails.
   switch (typeof value) {
     case "string":
-      if (LONE_SURROGATE.test(value))
+      // isWellFormed: false exactly when the string holds a lone surrogate.
+      if (!value.isWellFormed())
         fail(pathOf({ up, key }), "string contains a lone UTF-16 surrogate");
       return emit ? JSON.stringify(value) : "";
     case "number":
@@ -85,11 +91,11 @@ function walk(
     }
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record);
-    if (emit) keys.sort();
+    if (emit && !ascending(keys)) keys.sort();
     out = "{";
     let first = true;
     for (const k of keys) {
-      if (LONE_SURROGATE.test(k))
+      if (!k.isWellFormed())
         fail(pathOf({ up: here, key: k }), "key contains a lone UTF-16 surrogate");
       const item = record[k];
       // An undefined property is an absent one (as in JSON.stringify): optional fields stay optional.
