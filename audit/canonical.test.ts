@@ -66,6 +66,22 @@ describe("canonicalJson (RFC 8785)", () => {
     }
   });
 
+  it("refuses a lone surrogate in a value or a key, and keeps a paired one", () => {
+    // U+D83D U+DE00 is 😀; either half alone, or the two reversed, is not Unicode text.
+    for (const bad of ["\ud83d", "x\ude00", "\ude00\ud83d", "ok \ud83d"]) {
+      notJsonAt(() => canonicalJson({ a: [bad] }), "$.a[0]");
+      notJsonAt(() => canonicalJson({ [bad]: 1 }), `$[${JSON.stringify(bad)}]`);
+    }
+    expect(canonicalJson({ "\ud83d\ude00": "\ud83d\ude00" })).toBe('{"😀":"😀"}');
+  });
+
+  it("sorts keys given in any order and leaves keys already in order as they are", () => {
+    expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
+    expect(canonicalJson({ a: 1, b: { c: 3, d: 2 } })).toBe('{"a":1,"b":{"c":3,"d":2}}');
+    // Code-unit order: "Z" (U+005A) before "a" (U+0061), "é" (U+00E9) after both.
+    expect(canonicalJson({ é: 1, a: 2, Z: 3 })).toBe('{"Z":3,"a":2,"é":1}');
+  });
+
   it("writes minus zero as 0, inside structures too", () => {
     expect(Object.is(double("8000000000000000"), -0)).toBe(true);
     expect(canonicalJson({ a: -0, b: [-0] })).toBe('{"a":0,"b":[0]}');
