@@ -31,7 +31,9 @@ export function trimOldest(map: Map<unknown, unknown>, max: number): void {
 }
 
 /**
- * A memo over a Map, freezing what it stores. Bounded by `maxEntries` (oldest first out).
+ * A memo over a Map, freezing what it stores. Bounded by `maxEntries`, least recently used first
+ * out: a value asked for again moves to the back, so the per-universe parts every run reads stay
+ * while per-book entries (a book's risk figures, asked for twice in one run) come and go.
  *
  * @example
  * const memo = mapMemo();
@@ -41,7 +43,12 @@ export function mapMemo(maxEntries = 64): AnalysisMemo {
   const entries = new Map<string, unknown>();
   return {
     get<T>(key: string, compute: () => T): T {
-      if (entries.has(key)) return entries.get(key) as T;
+      if (entries.has(key)) {
+        const hit = entries.get(key);
+        entries.delete(key);
+        entries.set(key, hit);
+        return hit as T;
+      }
       const value = deepFreeze(compute());
       entries.set(key, value);
       trimOldest(entries, Math.max(1, maxEntries));

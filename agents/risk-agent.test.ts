@@ -22,6 +22,7 @@ import {
   type RiskInput,
   type RiskOutput,
 } from "./risk-agent.js";
+import { mapMemo, type AnalysisMemo } from "./analysis-memo.js";
 
 // ---------------------------------------------------------------------------------------------
 // Hand-worked two-asset book, P = 1 so nothing is annualised.
@@ -212,6 +213,32 @@ function naiveStd(values: number[]): number {
   const m = values.reduce((a, b) => a + b, 0) / values.length;
   return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
 }
+
+describe("the Risk agent with an analysis memo", () => {
+  it("gives the figures it gives without one, and computes a book's figures once across runs", () => {
+    const inner = mapMemo();
+    const computed: string[] = [];
+    const memo: AnalysisMemo = {
+      get: (key, compute) =>
+        inner.get(key, () => {
+          computed.push(key.split("\u0000")[0] as string);
+          return compute();
+        }),
+    };
+    // As a run does: the current book alone (risk_current), then with the proposal (risk_proposed).
+    const current = runRisk({ ...hand, proposedWeights: undefined }, { memo });
+    const both = runRisk(hand, { memo });
+    expect(current.current).toEqual(handOut.current);
+    expect(both.current).toEqual(handOut.current);
+    expect(both.proposed).toEqual(handOut.proposed);
+    expect(both.stress.scenarios).toEqual(handOut.stress.scenarios);
+    expect(both.trackingErrorToTarget).toBe(handOut.trackingErrorToTarget);
+    const count = (kind: string) => computed.filter((k) => k === kind).length;
+    expect(count("risk-book")).toBe(2); // the current book once, the proposed once
+    expect(count("risk-scenario")).toBe(2 * 3); // each book once per scenario
+    expect(count("risk-stressed")).toBe(3); // once per scenario
+  });
+});
 
 describe("the Risk agent on the fixture equities", () => {
   it("matches a naive daily-rebalanced VaR, CVaR, drawdown and tracking error", () => {

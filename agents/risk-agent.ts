@@ -306,6 +306,13 @@ function resolveWeights(
   return { risky, cash: explicit ?? Math.max(0, 1 - total) };
 }
 
+/** The weights as a memo key: each symbol's weight and the cash, every digit kept. */
+function weightsKey(w: ResolvedWeights): string {
+  let out = `cash=${w.cash}`;
+  for (const [symbol, weight] of w.risky) out += `,${symbol}=${weight}`;
+  return out;
+}
+
 /** `xᵀ Σ y` over the held symbols (Σ row-major as number[][]). */
 function quadratic(cov: readonly (readonly number[])[], x: Float64Array, y: Float64Array): number {
   let s = 0;
@@ -642,8 +649,15 @@ export function runRisk(
     memo,
   };
 
-  const currentRisk = assess(ctx, current);
-  const proposedRisk = proposed === null ? null : assess(ctx, proposed);
+  // A book's figures are pure in (universe, options, weights): the proposal's run asks for the
+  // current book's again (its risk_current node had them), so they come from the memo.
+  const limits = JSON.stringify(options.riskLimits);
+  const assessed = (w: ResolvedWeights) =>
+    memo.get(["risk-book", key, options.confidence, limits, weightsKey(w)].join("\u0000"), () =>
+      assess(ctx, w),
+    );
+  const currentRisk = assessed(current);
+  const proposedRisk = proposed === null ? null : assessed(proposed);
   let trackingErrorToTarget: number | null = null;
   if (proposed !== null) {
     const d = vector(held, proposed);
@@ -652,13 +666,26 @@ export function runRisk(
     trackingErrorToTarget = Math.sqrt(Math.max(0, quadratic(cov, d, d)));
   }
   const subject = proposed ?? current;
+  const classes = JSON.stringify(held.map((s) => options.assetClasses[s] ?? null));
   const scenarios = options.scenarios.map((name) => {
-    const stressedCov = held.length === 0 ? [] : stressedParameters(cov, getScenario(name));
+    const stressedCov =
+      held.length === 0
+        ? []
+        : memo.get(["risk-stressed", key, name].join("\u0000"), () =>
+            stressedParameters(cov, getScenario(name)),
+          );
+    const effect = (w: ResolvedWeights) =>
+      memo.get(
+        ["risk-scenario", key, name, options.portfolioValue, classes, weightsKey(w)].join(
+          "\u0000",
+        ),
+        () => scenarioEffect(ctx, w, name, stressedCov),
+      );
     return {
       name,
       description: getScenario(name).description,
-      current: scenarioEffect(ctx, current, name, stressedCov),
-      proposed: proposed === null ? null : scenarioEffect(ctx, proposed, name, stressedCov),
+      current: effect(current),
+      proposed: proposed === null ? null : effect(proposed),
     };
   });
   const assets: RiskOutput["assets"] = {};
