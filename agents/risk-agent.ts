@@ -676,9 +676,7 @@ export function runRisk(
           );
     const effect = (w: ResolvedWeights) =>
       memo.get(
-        ["risk-scenario", key, name, options.portfolioValue, classes, weightsKey(w)].join(
-          "\u0000",
-        ),
+        ["risk-scenario", key, name, options.portfolioValue, classes, weightsKey(w)].join("\u0000"),
         () => scenarioEffect(ctx, w, name, stressedCov),
       );
     return {

@@ -26,7 +26,8 @@ function fail(path: string, message: string): never {
 
 /** True when the keys are already in code-unit order (then sorting them would only copy them). */
 function ascending(keys: readonly string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return false;
+  for (let i = 1; i < keys.length; i++)
+    if ((keys[i - 1] as string) > (keys[i] as string)) return false;
   return true;
 }
 
