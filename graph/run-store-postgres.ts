@@ -38,6 +38,8 @@ create table if not exists runs (
 );
 create index if not exists runs_status on runs (status, created_at, run_id);
 create index if not exists runs_portfolio on runs (portfolio_id, created_at, run_id);
+-- The firm-wide proposals-per-window count (RATE_LIMIT) reads runs by creation time alone.
+create index if not exists runs_created on runs (created_at, run_id);
 create table if not exists approvals (
   seq              bigint generated always as identity primary key,
   run_id           text not null references runs (run_id),
