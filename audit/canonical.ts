@@ -24,7 +24,7 @@ function fail(path: string, message: string): never {
   throw new AuditError("NOT_JSON", message, path);
 }
 
-/** True when the keys are already in code-unit order (then sorting them would only copy them). */
+/** True when an object's keys are in code-unit order (an object's keys are distinct). */
 function ascending(keys: readonly string[]): boolean {
   for (let i = 1; i < keys.length; i++)
     if ((keys[i - 1] as string) > (keys[i] as string)) return false;
@@ -175,8 +175,7 @@ function keysSorted(value: unknown): boolean {
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  for (let i = 1; i < keys.length; i++)
-    if ((keys[i - 1] as string) >= (keys[i] as string)) return false;
+  if (!ascending(keys)) return false;
   for (const key of keys) if (!keysSorted(record[key])) return false;
   return true;
 }

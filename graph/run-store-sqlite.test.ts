@@ -1,15 +1,9 @@
+import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteRunStore, SQLITE_RUNS_FILE } from "./run-store-sqlite.js";
-
-type Db = {
-  prepare(sql: string): { all(...values: unknown[]): { detail: string }[] };
-  close(): void;
-};
-const Database = createRequire(import.meta.url)("better-sqlite3") as new (file: string) => Db;
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -23,16 +17,15 @@ describe("the SQLite run store's indexes", () => {
     const file = path.join(dir, SQLITE_RUNS_FILE);
     const store = openSqliteRunStore(file);
     await store.close();
-    const db = new Database(file);
+    const db = new Database(file, { readonly: true });
     try {
       // The statement countRuns prepares for the firm-wide count (no portfolio).
       const plan = db
         .prepare(
           "explain query plan select count(*) as n from runs where created_at >= ? and run_id <> ?",
         )
-        .all("2024-01-02T10:00:00.000Z", "r1")
-        .map((row) => row.detail);
-      expect(plan.join("\n")).toMatch(
+        .all("2024-01-02T10:00:00.000Z", "r1") as { detail: string }[];
+      expect(plan.map((row) => row.detail).join("\n")).toMatch(
         /SEARCH runs USING COVERING INDEX runs_created \(created_at>\?\)/,
       );
     } finally {
